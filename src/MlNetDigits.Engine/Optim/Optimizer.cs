@@ -25,6 +25,8 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Count == 0)
             throw new ArgumentException("An optimizer needs at least one parameter; the list given is empty.", nameof(parameters));
+        if (!(learningRate >= 0))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), $"The learning rate must be >= 0; got {learningRate}.");
         _parameters = [.. parameters];
         LearningRate = learningRate;
     }
@@ -35,14 +37,17 @@ public abstract class Optimizer
     /// <summary>The parameters updated by <see cref="Step"/>, in the order given.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    /// <summary>PyTorch's <c>param_groups[0]["lr"]</c>; schedulers set it between steps.</summary>
+    /// <summary>
+    /// PyTorch's <c>param_groups[0]["lr"]</c>; schedulers set it between steps. Like PyTorch, only construction
+    /// insists on a rate >= 0: a schedule stepped once past its end (OneCycleLR's last step) may set a negative one.
+    /// </summary>
     public double LearningRate
     {
         get => _learningRate;
         set
         {
-            if (!(value >= 0) || double.IsInfinity(value))
-                throw new ArgumentOutOfRangeException(nameof(value), $"The learning rate must be a finite number >= 0; got {value}.");
+            if (!double.IsFinite(value))
+                throw new ArgumentOutOfRangeException(nameof(value), $"The learning rate must be a finite number; got {value}.");
             _learningRate = value;
         }
     }
