@@ -23,6 +23,7 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
     private readonly float[][] _expAvgSq;    // v per parameter
     private readonly float[][]? _maxExpAvgSq; // vMax per parameter, AMSGrad only
     private Coefficients _c;
+    private double _sqrtBias2;                // sqrt(1 - beta2^t)
 
     protected AdamFamily(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2,
         double epsilon, double weightDecay, bool amsGrad) : base(parameters, learningRate)
@@ -67,15 +68,18 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
     /// <summary>Computes this step's coefficients; <see cref="Optimizer.StepCount"/> is t.</summary>
     protected abstract Coefficients StepCoefficients();
 
-    protected sealed override void BeginStep() => _c = StepCoefficients();
+    protected sealed override void BeginStep()
+    {
+        _c = StepCoefficients();
+        _sqrtBias2 = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
+    }
 
     protected sealed override void Update(int index, Span<float> value, ReadOnlySpan<float> grad)
     {
-        double t = StepCount;
         float l2 = (float)_c.L2, decay = (float)_c.Decay, gradScale = (float)_c.GradScale, momentScale = (float)_c.MomentScale;
         float beta1 = (float)Beta1, oneMinusBeta1 = (float)(1 - Beta1);
         float beta2 = (float)Beta2, oneMinusBeta2 = (float)(1 - Beta2);
-        float sqrtBias2 = (float)Math.Sqrt(1 - Math.Pow(Beta2, t)), eps = (float)Epsilon;
+        float sqrtBias2 = (float)_sqrtBias2, eps = (float)Epsilon;
 
         ref float p = ref MemoryMarshal.GetReference(value);
         ref float gr = ref MemoryMarshal.GetReference(grad);

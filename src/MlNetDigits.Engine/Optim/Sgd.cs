@@ -11,7 +11,7 @@ namespace MlNetDigits.Engine.Optim;
 /// </summary>
 public sealed class Sgd : Optimizer, IMomentumOptimizer
 {
-    private float[][]? _momentumBuffer; // b per parameter, allocated when momentum is first non-zero
+    private readonly float[][] _momentumBuffer; // b per parameter (kept even at momentum 0, as a schedule may raise it)
     private bool _momentumStarted;          // false until a step has filled the momentum buffer
     private bool _firstMomentumStep;        // this step fills the buffer with d instead of decaying it
 
@@ -29,8 +29,7 @@ public sealed class Sgd : Optimizer, IMomentumOptimizer
         Dampening = dampening;
         WeightDecay = weightDecay;
         Nesterov = nesterov;
-        if (momentum != 0)
-            _momentumBuffer = AddState("momentum_buffer");
+        _momentumBuffer = AddState("momentum_buffer");
     }
 
     public override OptimizerKind Kind => OptimizerKind.Sgd;
@@ -49,9 +48,7 @@ public sealed class Sgd : Optimizer, IMomentumOptimizer
 
     protected override void BeginStep()
     {
-        // Like PyTorch, a momentum buffer comes into being on the first step that uses momentum.
-        if (Momentum != 0 && _momentumBuffer is null)
-            _momentumBuffer = AddState("momentum_buffer");
+        // Like PyTorch, the first step that uses momentum fills the buffer instead of decaying it.
         _firstMomentumStep = Momentum != 0 && !_momentumStarted;
         _momentumStarted |= Momentum != 0;
     }
@@ -78,7 +75,7 @@ public sealed class Sgd : Optimizer, IMomentumOptimizer
         bool first = _firstMomentumStep;
         float keep = (float)Momentum, take = (float)(1 - Dampening);
         float look = Nesterov ? (float)Momentum : 0;
-        ref float b = ref MemoryMarshal.GetArrayDataReference(_momentumBuffer![index]);
+        ref float b = ref MemoryMarshal.GetArrayDataReference(_momentumBuffer[index]);
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var pi = Vector256.LoadUnsafe(ref p, (nuint)i);
