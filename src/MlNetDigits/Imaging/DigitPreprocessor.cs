@@ -116,7 +116,11 @@ public static class DigitPreprocessor
         float gain = background < 255f ? 255f / (255f - background) : 0f;
         for (int i = 0; i < result.Length; i++)
         {
-            float v = Math.Clamp(image.Pixels[i], 0f, 255f);
+            float v = image.Pixels[i];
+            if (!float.IsFinite(v))
+                throw new ArgumentException(
+                    $"Pixel ({i % image.Width}, {i / image.Width}) is {v}; intensities must be finite numbers in 0..255.", nameof(image));
+            v = Math.Clamp(v, 0f, 255f);
             if (invert)
                 v = 255f - v;
             result[i] = Math.Clamp((v - background) * gain, 0f, 255f);

@@ -381,12 +381,13 @@ public static class PngDecoder
     private static void ExpandRow(ReadOnlySpan<byte> row, int count, PngHeader header, Decoded decoded, Span<ushort> rgba)
     {
         int depth = header.BitDepth;
+        int mask = depth == 16 ? 0xFFFF : (1 << depth) - 1; // tRNS keys use only the low `depth` bits
         var trns = decoded.Transparency;
         switch (header.ColorType)
         {
             case PngColorType.Gray:
             {
-                int key = trns is null ? -1 : BinaryPrimitives.ReadUInt16BigEndian(trns);
+                int key = trns is null ? -1 : BinaryPrimitives.ReadUInt16BigEndian(trns) & mask;
                 for (int i = 0; i < count; i++)
                 {
                     int v = Sample(row, i, depth);
@@ -400,9 +401,9 @@ public static class PngDecoder
                 int kr = -1, kg = -1, kb = -1;
                 if (trns is not null)
                 {
-                    kr = BinaryPrimitives.ReadUInt16BigEndian(trns);
-                    kg = BinaryPrimitives.ReadUInt16BigEndian(trns.AsSpan(2));
-                    kb = BinaryPrimitives.ReadUInt16BigEndian(trns.AsSpan(4));
+                    kr = BinaryPrimitives.ReadUInt16BigEndian(trns) & mask;
+                    kg = BinaryPrimitives.ReadUInt16BigEndian(trns.AsSpan(2)) & mask;
+                    kb = BinaryPrimitives.ReadUInt16BigEndian(trns.AsSpan(4)) & mask;
                 }
                 for (int i = 0; i < count; i++)
                 {

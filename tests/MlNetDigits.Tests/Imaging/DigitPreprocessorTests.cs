@@ -230,6 +230,17 @@ public class DigitPreprocessorTests
             DigitPreprocessor.Preprocess(new GrayImage(5, 5), new DigitPreprocessorOptions { InkThreshold = 300 }));
 
     [Fact]
+    public void Preprocess_ThrowsGivenNonFinitePixel()
+    {
+        var image = new GrayImage(4, 3);
+        image[2, 1] = float.NaN;
+
+        var error = Assert.Throws<ArgumentException>(() => DigitPreprocessor.Preprocess(image));
+
+        Assert.Contains("Pixel (2, 1) is NaN", error.Message);
+    }
+
+    [Fact]
     public void Preprocess_AcceptsBytesFloatsAndPngAlike()
     {
         var drawing = Draw(45, 35, 10, 4, 20, 26, 4, true, Zero);

@@ -103,6 +103,18 @@ public class PngDecoderTests
     }
 
     [Fact]
+    public void Decode_MatchesGrayTransparencyKeyOnLowBitsOnly()
+    {
+        // 2-bit gray, tRNS key 0xFF02: the spec uses only the low 2 bits, so value 2 is transparent.
+        var png = Png(Ihdr(4, 1, 2, 0), Chunk("tRNS", [0xFF, 0x02]), Idat([0, 0b00_01_10_11]), Iend());
+
+        var image = PngDecoder.Decode(png);
+
+        Assert.Equal([0f, 85f, 255f, 255f], image.Pixels);
+        Assert.Equal(0, PngDecoder.DecodeRgba16(png, out _, out _)[2 * 4 + 3]);
+    }
+
+    [Fact]
     public void Decode_ReadsFromStream()
     {
         var png = Gray8(3, 2, (x, y) => (byte)(x + 10 * y));
