@@ -102,7 +102,7 @@ public static class PngDecoder
 
     // ---- container: chunks, CRCs, ordering ----
 
-    /// <summary>What the chunks hold: the header, the palette, the transparency and the inflated, unfiltered rows.</summary>
+    /// <summary>What the chunks hold besides the header: the inflated, unfiltered rows, the palette and the transparency.</summary>
     private sealed record Decoded(byte[] Raw, byte[]? Palette, byte[]? Transparency);
 
     private static Decoded DecodeCore(ReadOnlySpan<byte> png, out PngHeader header)
