@@ -17,6 +17,7 @@ internal sealed class EnumerableDataView<TRow> : IDataView where TRow : class
         _accessors = [.. definition.Select(RowMemberAccessor<TRow>.Create)];
         foreach (var a in _accessors)
         {
+            a.EnsureReadable();
             if (a.Definition.ColumnType is null)
                 throw new ArgumentException(
                     $"Member '{a.MemberDescription}' is an array without a size, so column '{a.Definition.ColumnName}' has no type: add [VectorType(size)] (or [VectorType(d1, d2, ...)]) to the member, or set ColumnType in a SchemaDefinition.");

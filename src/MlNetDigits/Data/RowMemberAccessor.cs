@@ -70,18 +70,41 @@ internal abstract class RowMemberAccessor<TRow> where TRow : class
     /// </summary>
     public abstract Action<TRow> MakeMemberFiller(DataViewRow row, DataViewSchema.Column column, bool reuseArrays);
 
+    /// <summary>True when the member has a public getter (fields always do).</summary>
+    public bool IsReadable => Member is not PropertyInfo p || p.GetMethod is { IsPublic: true };
+
+    /// <summary>True when the member can be assigned: a writable field or a property with a public setter.</summary>
+    public bool IsWritable => Member switch
+    {
+        FieldInfo f => !f.IsInitOnly,
+        PropertyInfo p => p.SetMethod is { IsPublic: true },
+        _ => false,
+    };
+
+    /// <summary>Throws naming the member when loading would need to read it and it has no public getter.</summary>
+    public void EnsureReadable()
+    {
+        if (!IsReadable)
+            throw new ArgumentException($"Property '{MemberDescription}' has no public getter, so column '{Definition.ColumnName}' cannot be read from the objects; add one or mark it [NoColumn].");
+    }
+
+    /// <summary>Throws naming the member when reading rows into objects would need to assign it and it is read-only.</summary>
+    public void EnsureWritable()
+    {
+        if (!IsWritable)
+            throw new ArgumentException($"Member '{MemberDescription}' is read-only, so column '{Definition.ColumnName}' cannot be written into it; add a public setter or mark it [NoColumn].");
+    }
+
     private protected Func<TRow, TMember> CompileGetter<TMember>()
     {
-        if (Member is PropertyInfo { GetMethod.IsPublic: not true })
-            throw new ArgumentException($"Property '{MemberDescription}' has no public getter, so its column cannot be read from the objects; add one or mark it [NoColumn].");
+        EnsureReadable();
         var row = Expression.Parameter(typeof(TRow), "row");
         return Expression.Lambda<Func<TRow, TMember>>(Expression.MakeMemberAccess(row, Member), row).Compile();
     }
 
     private protected Action<TRow, TMember> CompileSetter<TMember>()
     {
-        if (Member is PropertyInfo { SetMethod.IsPublic: not true } || Member is FieldInfo { IsInitOnly: true })
-            throw new ArgumentException($"Member '{MemberDescription}' is read-only, so column '{Definition.ColumnName}' cannot be written into it; add a public setter or mark it [NoColumn].");
+        EnsureWritable();
         var row = Expression.Parameter(typeof(TRow), "row");
         var value = Expression.Parameter(typeof(TMember), "value");
         var assign = Expression.Assign(Expression.MakeMemberAccess(row, Member), value);
@@ -141,7 +164,7 @@ internal abstract class RowMemberAccessor<TRow> where TRow : class
         public override Action<TRow> MakeMemberFiller(DataViewRow row, DataViewSchema.Column column, bool reuseArrays)
         {
             var set = CompileSetter<T[]>();
-            var get = reuseArrays && Member is not PropertyInfo { GetMethod.IsPublic: not true } ? CompileGetter<T[]>() : null;
+            var get = reuseArrays && IsReadable ? CompileGetter<T[]>() : null;
             var getter = row.GetGetter<VBuffer<T>>(column);
             VBuffer<T> buffer = default;
             return target =>

@@ -30,6 +30,7 @@ internal sealed class TypedRowEnumerable<TRow> : IEnumerable<TRow> where TRow : 
                     $"Member '{accessor.MemberDescription}' reads column '{d.ColumnName}', which the data view does not have. Available columns: {data.Schema.DescribeNames()}. Rename it with [ColumnName(\"...\")] or leave it out with [NoColumn].");
             }
             CheckCompatible(accessor, column);
+            accessor.EnsureWritable();
             bindings.Add((accessor, column));
         }
         _bindings = [.. bindings];
