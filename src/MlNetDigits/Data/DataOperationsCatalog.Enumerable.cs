@@ -13,7 +13,28 @@ public sealed partial class DataOperationsCatalog
         where TRow : class
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new EnumerableDataView<TRow>(data, schemaDefinition ?? SchemaDefinition.Create(typeof(TRow)));
+        return new EnumerableDataView<TRow>(data, schemaDefinition ?? SchemaDefinition.Create(typeof(TRow), SchemaDefinition.Direction.Read));
+    }
+
+    /// <summary>
+    /// A streaming view over <paramref name="data"/> whose schema is <paramref name="schema"/>: each of its columns is read
+    /// from the member of <typeparamref name="TRow"/> with that column name, and keeps the column's type and annotations
+    /// (so an image column can carry its shape, a key column its values).
+    /// </summary>
+    public IDataView LoadFromEnumerable<TRow>(IEnumerable<TRow> data, DataViewSchema schema)
+        where TRow : class
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(schema);
+        var members = SchemaDefinition.Create(typeof(TRow), SchemaDefinition.Direction.Read);
+        var definition = new SchemaDefinition();
+        foreach (var column in schema.Where(c => !c.IsHidden))
+        {
+            var member = members.LastOrDefault(m => m.ColumnName == column.Name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Column '{column.Name}' of the schema has no member in {typeof(TRow).Name}. Members map to: {string.Join(", ", members.Select(m => $"'{m.ColumnName}'"))}.");
+            definition.Add(new SchemaDefinition.Column(member.MemberName, column.Type, column.Name) { Annotations = column.Annotations });
+        }
+        return new EnumerableDataView<TRow>(data, definition);
     }
 
     /// <summary>
@@ -31,6 +52,6 @@ public sealed partial class DataOperationsCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         return new TypedRowEnumerable<TRow>(data, reuseRowObject, ignoreMissingColumns,
-            schemaDefinition ?? SchemaDefinition.Create(typeof(TRow)));
+            schemaDefinition ?? SchemaDefinition.Create(typeof(TRow), SchemaDefinition.Direction.Write));
     }
 }

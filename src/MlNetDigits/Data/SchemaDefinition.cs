@@ -16,9 +16,24 @@ public sealed class SchemaDefinition : List<SchemaDefinition.Column>
         ?? throw new ArgumentOutOfRangeException(nameof(columnName),
             $"No column '{columnName}' in this schema definition. Defined columns: {string.Join(", ", this.Select(c => $"'{c.ColumnName}'"))}.");
 
+    /// <summary>Which members <see cref="Create"/> takes: those that can be read, written, or either.</summary>
+    [Flags]
+    public enum Direction
+    {
+        /// <summary>Members whose values are read from objects (loading rows from them): fields and properties with a public getter.</summary>
+        Read = 1,
+
+        /// <summary>Members that objects receive values through (reading rows into them): fields and properties with a public setter.</summary>
+        Write = 2,
+
+        /// <summary>Fields and properties with a public getter or a public setter.</summary>
+        Both = Read | Write,
+    }
+
     /// <summary>
-    /// The definition of <paramref name="userType"/>: its public instance fields, then its public instance properties
-    /// (indexers and members marked <see cref="NoColumnAttribute"/> left out), in declaration order.
+    /// The definition of <paramref name="userType"/>: its public instance fields, then its public instance properties that
+    /// suit <paramref name="direction"/> (indexers and members marked <see cref="NoColumnAttribute"/> left out), in
+    /// declaration order. Two members mapping to one column name are an error.
     /// </summary>
     /// <remarks>
     /// Member types map as: float → Single, double → Double, byte → Byte, int → Int32, uint → UInt32 (a key with
@@ -26,25 +41,30 @@ public sealed class SchemaDefinition : List<SchemaDefinition.Column>
     /// whose size comes from <see cref="VectorTypeAttribute"/> (without it the column type stays null: fine for reading
     /// rows into objects, an error for loading rows from them).
     /// </remarks>
-    public static SchemaDefinition Create(Type userType)
+    public static SchemaDefinition Create(Type userType, Direction direction = Direction.Both)
     {
         ArgumentNullException.ThrowIfNull(userType);
         var definition = new SchemaDefinition();
-        foreach (var member in GetCandidateMembers(userType))
+        foreach (var member in GetCandidateMembers(userType, direction))
         {
             var name = member.GetCustomAttribute<ColumnNameAttribute>()?.Name ?? member.Name;
+            if (definition.Any(c => c.ColumnName == name))
+                throw new ArgumentException(
+                    $"{userType.Name} maps two members to column '{name}'; give one of them another [ColumnName] or mark it [NoColumn].", nameof(userType));
             definition.Add(new Column(member.Name, MapType(userType, member), name));
         }
         return definition;
     }
 
-    /// <summary>Public instance fields then properties of <paramref name="type"/> that map to columns.</summary>
-    internal static IEnumerable<MemberInfo> GetCandidateMembers(Type type)
+    /// <summary>Public instance fields then properties of <paramref name="type"/> that map to columns in <paramref name="direction"/>.</summary>
+    internal static IEnumerable<MemberInfo> GetCandidateMembers(Type type, Direction direction)
     {
         const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
         var fields = type.GetFields(flags).OrderBy(f => f.MetadataToken).Cast<MemberInfo>();
         var properties = type.GetProperties(flags)
             .Where(p => p.GetIndexParameters().Length == 0)
+            .Where(p => (direction.HasFlag(Direction.Read) && p.GetMethod is { IsPublic: true })
+                || (direction.HasFlag(Direction.Write) && p.SetMethod is { IsPublic: true }))
             .OrderBy(p => p.MetadataToken);
         return fields.Concat(properties).Where(m => m.GetCustomAttribute<NoColumnAttribute>() is null);
     }

@@ -162,11 +162,52 @@ public class EnumerableErrorTests
     }
 
     [Fact]
-    public void CreateEnumerable_ThrowsBeforeReadingGivenAReadOnlyMember()
+    public void CreateEnumerable_SkipsGetOnlyProperties()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Context.Data.CreateEnumerable<ReadOnlyLabel>(DataViewTestData.Digits(3)));
+        var back = Context.Data.CreateEnumerable<ReadOnlyLabel>(DataViewTestData.Digits(3)).ToList();
+
+        Assert.All(back, r => Assert.Equal(3u, r.Label));
+    }
+
+    [Fact]
+    public void CreateEnumerable_ThrowsBeforeReadingGivenADefinitionWithAReadOnlyMember()
+    {
+        var definition = SchemaDefinition.Create(typeof(ReadOnlyLabel), SchemaDefinition.Direction.Both);
+
+        var ex = Assert.Throws<ArgumentException>(() => Context.Data.CreateEnumerable<ReadOnlyLabel>(DataViewTestData.Digits(3), schemaDefinition: definition));
 
         Assert.Contains("ReadOnlyLabel.Label", ex.Message);
         Assert.Contains("read-only", ex.Message);
+    }
+
+    [Fact]
+    public void SchemaDefinition_ThrowsGivenTwoMembersForOneColumn()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => SchemaDefinition.Create(typeof(TwoLabels)));
+
+        Assert.Contains("column 'Label'", ex.Message);
+    }
+
+    [Fact]
+    public void LoadFromEnumerable_WithSchema_ThrowsNamingAColumnWithoutMember()
+    {
+        var schema = DataViewSchema.Create(("Label", NumberDataViewType.UInt32), ("Digit", NumberDataViewType.Int32));
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Context.Data.LoadFromEnumerable(new List<OneLabel>(), schema));
+
+        Assert.Contains("'Digit'", ex.Message);
+    }
+
+    public sealed class TwoLabels
+    {
+        public uint Label { get; set; }
+
+        [ColumnName("Label")]
+        public uint Other { get; set; }
+    }
+
+    public sealed class OneLabel
+    {
+        public uint Label { get; set; }
     }
 }

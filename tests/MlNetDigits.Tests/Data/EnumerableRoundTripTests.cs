@@ -216,6 +216,30 @@ public class EnumerableRoundTripTests
         Assert.Equal([3f, 4f], Context.Data.CreateEnumerable<UnsizedImage>(data).Single().Image);
     }
 
+    [Fact]
+    public void LoadFromEnumerable_WithSchema_KeepsItsTypesAndAnnotations()
+    {
+        var schema = DataViewTestData.Digits(0).Schema;
+        var rows = new List<UnsizedDigit> { new() { Id = 4, Label = 7, Image = [1, 2, 3, 4] } };
+
+        var data = Context.Data.LoadFromEnumerable(rows, schema);
+
+        Assert.Equal(schema.Select(c => (c.Name, c.Type)), data.Schema.Select(c => (c.Name, c.Type)));
+        Assert.Equal((1, 2, 2), data.Schema["Image"].Annotations.GetImageShape());
+        var row = Assert.Single(DataViewTestData.ReadAll(data));
+        Assert.Equal((4, 7u), (row.Id, row.Label));
+        Assert.Equal([1f, 2f, 3f, 4f], row.Image);
+    }
+
+    public sealed class UnsizedDigit
+    {
+        public int Id { get; set; }
+
+        public uint Label { get; set; }
+
+        public float[] Image { get; set; } = [];
+    }
+
     public sealed class PlainLabel
     {
         public uint Label { get; set; }
