@@ -119,6 +119,22 @@ public class CacheTests
         Assert.Contains(shuffled.Take(10), id => id >= 150);
     }
 
+    [Fact]
+    public void Cache_KeepsHiddenColumnsHiddenAndReadsTheVisibleOne()
+    {
+        var data = new InMemoryDataView.Builder()
+            .AddScalar("X", NumberDataViewType.Int32, new[] { 1, 2 })
+            .AddScalar("Id", NumberDataViewType.Int32, new[] { 10, 20 })
+            .AddScalar("X", NumberDataViewType.Int32, new[] { 3, 4 })
+            .Build();
+
+        var cached = Context.Data.Cache(data);
+
+        Assert.True(cached.Schema[0].IsHidden);
+        Assert.Equal([3, 4], DataViewTestData.ReadInts(cached, "X"));
+        Assert.Equal(["Id", "X"], cached.Preview().ColumnView.Select(c => c.Column.Name));
+    }
+
     private sealed class RowComparer : IEqualityComparer<(int Id, uint Label, float[] Image)>
     {
         public static RowComparer Instance { get; } = new();
