@@ -20,9 +20,9 @@ internal static class DataViewHtml
         var preview = data.Preview(RowsShown);
         var count = data.GetRowCount();
         var footer = count is { } n
-            ? $"{preview.RowView.Length} of {n:N0} rows"
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{preview.RowView.Length} of {n:N0} rows")
             : $"the first {preview.RowView.Length} rows (the row count is not known without reading the view)";
-        return Render(preview, footer.Replace(",", "\u2009", StringComparison.Ordinal));
+        return Render(preview, footer);
     }
 
     public static string Render(DataDebuggerPreview preview) => Render(preview, $"{preview.RowView.Length} rows");
