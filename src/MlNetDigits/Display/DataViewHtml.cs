@@ -25,6 +25,10 @@ internal static class DataViewHtml
         return Render(preview, footer);
     }
 
+    /// <summary>The view as text: its type, row count and the preview's text of its first rows.</summary>
+    public static string RenderText(IDataView data) =>
+        $"{data.GetType().Name} ({(data.GetRowCount() is { } n ? $"{n} rows" : "row count unknown")}): " + data.Preview(5);
+
     public static string Render(DataDebuggerPreview preview) => Render(preview, $"{preview.RowView.Length} rows");
 
     private static string Render(DataDebuggerPreview preview, string footer)
@@ -49,6 +53,14 @@ internal static class DataViewHtml
     {
         var table = new HtmlTable(["Column", "Type", "Annotations"],
             schema.Where(c => !c.IsHidden).Select(c => new object?[] { c.Name, c.Type.ToString(), DescribeAnnotations(c.Annotations) }));
+        return table.ToHtml();
+    }
+
+    /// <summary>A predicted schema (before fitting): name, type, key count when known, annotation names.</summary>
+    public static string Render(Core.SchemaShape shape)
+    {
+        var table = new HtmlTable(["Column", "Type", "Key", "Annotations"],
+            shape.Select(c => new object?[] { c.Name, c.DescribeType(), c.IsKey ? (c.KeyCount > 0 ? $"{c.KeyCount} values" : "count known after fitting") : "", string.Join(", ", c.AnnotationKinds) }));
         return table.ToHtml();
     }
 

@@ -124,8 +124,10 @@ public static class DisplayFormatters
     private static void RegisterDefaults()
     {
         Items.Add(new(typeof(Data.IDataView), MimeTypes.Html, v => DataViewHtml.Render((Data.IDataView)v)));
+        Items.Add(new(typeof(Data.IDataView), MimeTypes.PlainText, v => DataViewHtml.RenderText((Data.IDataView)v)));
         Items.Add(new(typeof(Data.DataDebuggerPreview), MimeTypes.Html, v => DataViewHtml.Render((Data.DataDebuggerPreview)v)));
         Items.Add(new(typeof(Data.DataViewSchema), MimeTypes.Html, v => DataViewHtml.Render((Data.DataViewSchema)v)));
+        Items.Add(new(typeof(Core.SchemaShape), MimeTypes.Html, v => DataViewHtml.Render((Core.SchemaShape)v)));
         Items.Add(new(typeof(Evaluation.MulticlassClassificationMetrics), MimeTypes.Html, v => MetricsHtml.Render((Evaluation.MulticlassClassificationMetrics)v)));
         Items.Add(new(typeof(Evaluation.ConfusionMatrix), MimeTypes.Html, v => MetricsHtml.Render((Evaluation.ConfusionMatrix)v)));
         Items.Add(new(typeof(Imaging.GrayImage), MimeTypes.Html, v => DigitImage.FromGrayImage((Imaging.GrayImage)v).ToHtml()));
