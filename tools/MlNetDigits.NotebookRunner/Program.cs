@@ -20,6 +20,7 @@ namespace MlNetDigits.NotebookRunner
               --check                  run without writing anything; also fails on missing Polyglot metadata
               --output DIR             write the executed notebooks into DIR instead of over the inputs
               --package-map NAME=DLL   let #r "nuget: NAME, ..." load DLL (the runner restores no packages)
+              --timings                print how long each code cell took
               -h, --help               show this help
 
             Exit codes: 0 all notebooks ran, 1 a cell failed or a notebook is invalid, 2 bad usage.
@@ -27,7 +28,7 @@ namespace MlNetDigits.NotebookRunner
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
         {
-            bool check = false;
+            bool check = false, timings = false;
             string? outputFolder = null;
             var packageMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var notebooks = new List<string>();
@@ -40,6 +41,9 @@ namespace MlNetDigits.NotebookRunner
                         return 0;
                     case "--check":
                         check = true;
+                        break;
+                    case "--timings":
+                        timings = true;
                         break;
                     case "--output" when i + 1 < args.Length:
                         outputFolder = args[++i];
@@ -91,6 +95,9 @@ namespace MlNetDigits.NotebookRunner
                 }
                 var result = await executor.RunAsync(notebook, path).ConfigureAwait(false);
                 var seconds = result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+                if (timings)
+                    foreach (var cell in result.Cells)
+                        stdout.WriteLine($"  cell {cell.CellNumber}: {cell.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
                 if (result.Succeeded)
                     stdout.WriteLine($"{path}: {result.Cells.Count} code cells ran in {seconds} s");
                 else
