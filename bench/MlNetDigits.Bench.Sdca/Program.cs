@@ -5,11 +5,13 @@ using MlNetDigits.Bench.Sdca;
 using MlNetDigits.Data;
 using MlNetDigits.Trainers;
 
-// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads]
-// Trains SdcaMaximumEntropy with default options on MNIST (pixels scaled to [0, 1]) and prints test accuracy, log-loss and
+// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads] [l2=..] [l1=..] [iterations=..] [tolerance=..] [deterministic=false]
+// Trains SdcaMaximumEntropy with default options (unless overridden) on MNIST (pixels scaled to [0, 1]) and prints test accuracy, log-loss and
 // training seconds as "key=value" lines that bench/sdca/run.sh parses.
 var dataDir = args.Length > 0 ? args[0] : "data/mnist";
-int? threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
+int? threads = args.Length > 1 && args[1] != "auto" ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
+var overrides = args.Skip(2).Select(a => a.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+float? Float(string key) => overrides.TryGetValue(key, out var v) ? float.Parse(v, CultureInfo.InvariantCulture) : null;
 
 var context = new DigitsContext(seed: 1);
 context.Log += (_, message) => Console.WriteLine($"# {message}");
@@ -21,6 +23,11 @@ var test = Load(Path.Combine(dataDir, "t10k-images-idx3-ubyte"), Path.Combine(da
 var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
 {
     NumberOfThreads = threads,
+    L2Regularization = Float("l2"),
+    L1Regularization = Float("l1"),
+    MaximumNumberOfIterations = (int?)Float("iterations"),
+    ConvergenceTolerance = Float("tolerance") ?? SdcaMaximumEntropyMulticlassTrainer.Defaults.ConvergenceTolerance,
+    Deterministic = !overrides.TryGetValue("deterministic", out var d) || bool.Parse(d),
 });
 var watch = Stopwatch.StartNew();
 var model = trainer.Fit(train);

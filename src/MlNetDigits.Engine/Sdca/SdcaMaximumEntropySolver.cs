@@ -292,6 +292,7 @@ public static class SdcaMaximumEntropySolver
             int dualBase = i * _k;
             float weight = Weight(i), norm = _normSquared[i], invariant = _invariants[i];
             float step = _lambdaNInv * weight;
+            float curvature = 2f * norm * step; // how much the margin moves per unit of dual step
             float labelScore = scores[y];
             float labelPrimal = 0, labelDual = 0, labelAdjustment = 0;
             for (int c = 0; c < _k; c++)
@@ -301,7 +302,7 @@ public static class SdcaMaximumEntropySolver
                 float dual = _duals[dualBase + c];
                 // The margin s_y - s_c, with the label's pending update already counted.
                 float margin = labelScore + labelPrimal * norm - scores[c];
-                float update = (1f / (1f + MathF.Exp(margin)) - dual) * invariant;
+                float update = DualStep(dual, margin, curvature, invariant);
                 if (threads >= 2 && Math.Abs(update) > 0.5f)
                     update /= threads;
                 // Successive over-relaxation moving the regularised bias into the unregularised one (ML.NET's scheme).
@@ -325,6 +326,36 @@ public static class SdcaMaximumEntropySolver
                 LinearKernels.AddOuter(indices, values, coefficients, p.W);
             else
                 LinearKernels.AddOuterSoftThreshold(indices, values, coefficients, _l1, p.V, p.W);
+        }
+
+        /// <summary>
+        /// The exact coordinate maximisation of the dual for one (example, class) variable: the new value a in (0, 1) solves
+        /// ln((1 - a) / a) = margin + curvature * (a - dual), found by safeguarded Newton steps from ML.NET's closed-form
+        /// step (1/(1 + e^margin) - dual) * invariant, which alone is conservative (about 1/curvature of the move).
+        /// </summary>
+        private static float DualStep(float dual, float margin, float curvature, float invariant)
+        {
+            double target = 1.0 / (1.0 + Math.Exp(margin));
+            double q = curvature;
+            double lo = 0, hi = 1;
+            // f(a) = ln((1-a)/a) - margin - q (a - dual) decreases from +inf to -inf on (0, 1).
+            double a = Math.Clamp(dual + (target - dual) * invariant, 1e-12, 1 - 1e-12);
+            for (int iteration = 0; iteration < 20; iteration++)
+            {
+                double f = Math.Log((1 - a) / a) - margin - q * (a - dual);
+                if (f > 0)
+                    lo = a;
+                else
+                    hi = a;
+                double next = a + f / (1 / (a * (1 - a)) + q);
+                if (!(next > lo && next < hi))
+                    next = 0.5 * (lo + hi);
+                bool done = Math.Abs(next - a) <= 1e-7 * Math.Max(a, 1e-6);
+                a = next;
+                if (done)
+                    break;
+            }
+            return (float)(a - dual);
         }
 
         private void AddToBias(Parameters p, int c, float delta)
