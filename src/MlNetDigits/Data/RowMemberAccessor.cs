@@ -9,6 +9,10 @@ namespace MlNetDigits.Data;
 /// </summary>
 internal abstract class RowMemberAccessor<TRow> where TRow : class
 {
+    // The compiled accessors, made on first use and shared by every cursor (a benign race may compile one twice).
+    private Delegate? _compiledGetter;
+    private Delegate? _compiledSetter;
+
     private protected RowMemberAccessor(MemberInfo member, SchemaDefinition.Column definition)
     {
         Member = member;
@@ -95,20 +99,30 @@ internal abstract class RowMemberAccessor<TRow> where TRow : class
             throw new ArgumentException($"Member '{MemberDescription}' is read-only, so column '{Definition.ColumnName}' cannot be written into it; add a public setter or mark it [NoColumn].");
     }
 
+    /// <summary>The member's getter as a delegate compiled once from an expression tree.</summary>
     private protected Func<TRow, TMember> CompileGetter<TMember>()
     {
         EnsureReadable();
-        var row = Expression.Parameter(typeof(TRow), "row");
-        return Expression.Lambda<Func<TRow, TMember>>(Expression.MakeMemberAccess(row, Member), row).Compile();
+        if (_compiledGetter is null)
+        {
+            var row = Expression.Parameter(typeof(TRow), "row");
+            _compiledGetter = Expression.Lambda<Func<TRow, TMember>>(Expression.MakeMemberAccess(row, Member), row).Compile();
+        }
+        return (Func<TRow, TMember>)_compiledGetter;
     }
 
+    /// <summary>The member's setter as a delegate compiled once from an expression tree.</summary>
     private protected Action<TRow, TMember> CompileSetter<TMember>()
     {
         EnsureWritable();
-        var row = Expression.Parameter(typeof(TRow), "row");
-        var value = Expression.Parameter(typeof(TMember), "value");
-        var assign = Expression.Assign(Expression.MakeMemberAccess(row, Member), value);
-        return Expression.Lambda<Action<TRow, TMember>>(assign, row, value).Compile();
+        if (_compiledSetter is null)
+        {
+            var row = Expression.Parameter(typeof(TRow), "row");
+            var value = Expression.Parameter(typeof(TMember), "value");
+            var assign = Expression.Assign(Expression.MakeMemberAccess(row, Member), value);
+            _compiledSetter = Expression.Lambda<Action<TRow, TMember>>(assign, row, value).Compile();
+        }
+        return (Action<TRow, TMember>)_compiledSetter;
     }
 
     /// <summary>A scalar member (number, bool, string, key) whose CLR type is the column's raw type.</summary>

@@ -24,11 +24,21 @@ public class CacheTests
     {
         var data = DataViewTestData.Digits(123);
 
-        var cached = Context.Data.Cache(data);
+        var cached = Context.Data.Cache(new CountingDataView(data));
 
         Assert.Equal(DataViewTestData.ReadAll(data), DataViewTestData.ReadAll(cached), RowComparer.Instance);
         Assert.Same(data.Schema, cached.Schema);
         Assert.Equal((1, 2, 2), cached.Schema["Image"].Annotations.GetImageShape());
+    }
+
+    [Fact]
+    public void Cache_OfAViewAlreadyInMemory_ReturnsItWithoutCopying()
+    {
+        var data = DataViewTestData.Digits(10);
+        var cached = Context.Data.Cache(Context.Data.TakeRows(data, 5));
+
+        Assert.Same(data, Context.Data.Cache(data));
+        Assert.Same(cached, Context.Data.Cache(cached));
     }
 
     [Fact]
@@ -128,8 +138,9 @@ public class CacheTests
             .AddScalar("X", NumberDataViewType.Int32, new[] { 3, 4 })
             .Build();
 
-        var cached = Context.Data.Cache(data);
+        var cached = Context.Data.Cache(new CountingDataView(data));
 
+        Assert.NotSame(data, cached);
         Assert.True(cached.Schema[0].IsHidden);
         Assert.Equal([3, 4], DataViewTestData.ReadInts(cached, "X"));
         Assert.Equal(["Id", "X"], cached.Preview().ColumnView.Select(c => c.Column.Name));
