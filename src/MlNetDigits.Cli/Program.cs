@@ -1,10 +1,7 @@
 namespace MlNetDigits.Cli;
 
+/// <summary>The <c>mlnetdigits</c> console host: parses the command line and runs one command (see <see cref="CliApp"/>).</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
-    {
-        Console.WriteLine("mlnetdigits: commands are being built.");
-        return args.Length == 0 ? 0 : 2;
-    }
+    private static Task<int> Main(string[] args) => new CliApp(CliEnvironment.ForConsole()).RunAsync(args);
 }

@@ -78,18 +78,31 @@ public sealed class SchemaShape : IReadOnlyList<SchemaShape.Column>
         /// <summary>The key count when known, otherwise 0.</summary>
         public ulong KeyCount => ItemType is KeyDataViewType k ? k.Count : 0;
 
+        /// <summary>
+        /// For a column with a KeyValues annotation: the item type of the values when known before fitting, otherwise null.
+        /// Lets <c>MapKeyToValue</c> predict its output type; stages that copy a key column should copy it
+        /// (<c>column with { Name = ... }</c>).
+        /// </summary>
+        public PrimitiveDataViewType? KeyValuesItemType { get; init; }
+
         public static Column Scalar(string name, PrimitiveDataViewType type, params string[] annotations) =>
             new(name, ColumnKind.Scalar, type, type is KeyDataViewType, [], [.. annotations]);
 
         public static Column Vector(string name, PrimitiveDataViewType itemType, int[]? dimensions, params string[] annotations) =>
             new(name, ColumnKind.Vector, itemType, itemType is KeyDataViewType, dimensions is null ? [] : [.. dimensions], [.. annotations]);
 
-        public static Column FromSchemaColumn(DataViewSchema.Column c) => c.Type switch
+        public static Column FromSchemaColumn(DataViewSchema.Column c)
         {
-            VectorDataViewType v => Vector(c.Name, v.ItemType, [.. v.Dimensions], [.. c.Annotations.Names]),
-            PrimitiveDataViewType p => Scalar(c.Name, p, [.. c.Annotations.Names]),
-            _ => throw new NotSupportedException($"Column '{c.Name}' has unsupported type {c.Type}."),
-        };
+            var column = c.Type switch
+            {
+                VectorDataViewType v => Vector(c.Name, v.ItemType, [.. v.Dimensions], [.. c.Annotations.Names]),
+                PrimitiveDataViewType p => Scalar(c.Name, p, [.. c.Annotations.Names]),
+                _ => throw new NotSupportedException($"Column '{c.Name}' has unsupported type {c.Type}."),
+            };
+            return c.Annotations.GetTypeOrNull(MlNetDigits.Data.AnnotationKinds.KeyValues) is VectorDataViewType keyValues
+                ? column with { KeyValuesItemType = keyValues.ItemType }
+                : column;
+        }
 
         /// <summary>Describes the column for messages, e.g. "Vector&lt;Single, 28, 28&gt;".</summary>
         public string DescribeType() => Kind == ColumnKind.Scalar

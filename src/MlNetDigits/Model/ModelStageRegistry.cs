@@ -23,7 +23,9 @@ public static class ModelStageRegistry
             var attribute = type.GetCustomAttribute<ModelStageAttribute>();
             if (attribute is null)
                 continue;
-            var load = type.GetMethod("Load", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(ModelLoadContext)]);
+            // A generic stage (TransformerChain<TLast>) is loaded as its most general closed form, e.g. TransformerChain<ITransformer>.
+            var loadType = type.IsGenericTypeDefinition ? CloseOverConstraints(type) : type;
+            var load = loadType.GetMethod("Load", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(ModelLoadContext)]);
             if (load is null || !typeof(ICanSaveModel).IsAssignableFrom(load.ReturnType))
                 throw new InvalidOperationException($"Stage type {type.FullName} needs a static Load(ModelLoadContext) method returning the stage.");
             var loader = (Func<ModelLoadContext, ICanSaveModel>)(ctx => (ICanSaveModel)load.Invoke(null, [ctx])!);
@@ -33,6 +35,10 @@ public static class ModelStageRegistry
                 throw new InvalidOperationException($"Stage kind '{attribute.Kind}' is claimed by both {existing.Type.FullName} and {type.FullName}.");
         }
     }
+
+    private static Type CloseOverConstraints(Type definition) =>
+        definition.MakeGenericType([.. definition.GetGenericArguments().Select(p =>
+            p.GetGenericParameterConstraints().FirstOrDefault(c => c.IsInterface || c.IsClass) ?? typeof(object))]);
 
     /// <summary>The kind and version <paramref name="stage"/> saves under.</summary>
     public static (string Kind, int Version) KindOf(ICanSaveModel stage)

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace MlNetDigits.Cli;
+
+/// <summary>Options every command accepts.</summary>
+internal sealed class GlobalOptions
+{
+    /// <summary><c>--data-dir</c>: the data root (default: MLNETDIGITS_DATA, else ./data).</summary>
+    public Option<string?> DataDir { get; } = new("--data-dir")
+    {
+        Description = "Folder holding the data sets (default: $MLNETDIGITS_DATA, else ./data).",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+}

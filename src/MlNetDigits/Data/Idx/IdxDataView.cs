@@ -1,0 +1,138 @@
+namespace MlNetDigits.Data.Idx;
+
+/// <summary>
+/// The data view <c>LoadFromIdx</c> returns: columns "Label" (UInt32, the class value) and "Image"
+/// (Vector&lt;Single, Rows, Columns&gt;, raw pixel values 0..255, annotated with its image shape {1, Rows, Columns}).
+/// The pixels stay as bytes and are widened to floats as a cursor reads them; cursors may visit rows shuffled.
+/// </summary>
+public sealed class IdxDataView : IDataView
+{
+    /// <summary>The name of the label column.</summary>
+    public const string LabelColumnName = "Label";
+
+    /// <summary>The name of the image column.</summary>
+    public const string ImageColumnName = "Image";
+
+    private readonly byte[] _pixels; // (RowCount, Height, Width)
+    private readonly byte[] _labels; // (RowCount)
+
+    internal IdxDataView(IdxImages images, byte[] labels)
+    {
+        if (labels.Length != images.Count)
+            throw new ArgumentException($"{labels.Length} labels for {images.Count} images.", nameof(labels));
+        _pixels = images.Pixels;
+        _labels = labels;
+        RowCount = images.Count;
+        Height = images.Rows;
+        Width = images.Columns;
+        Schema = DataViewSchema.Create(
+        [
+            (LabelColumnName, NumberDataViewType.UInt32, null),
+            (ImageColumnName, new VectorDataViewType(NumberDataViewType.Single, Height, Width),
+                DataViewSchema.Annotations.Empty.WithImageShape(1, Height, Width)),
+        ]);
+    }
+
+    public DataViewSchema Schema { get; }
+
+    public bool CanShuffle => true;
+
+    /// <summary>The number of rows (images).</summary>
+    public int RowCount { get; }
+
+    /// <summary>The image height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>The image width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>The raw pixels, image after image, for code that reads the whole set at once. // (RowCount, Height, Width)</summary>
+    public ReadOnlyMemory<byte> Pixels => _pixels;
+
+    /// <summary>The raw labels, one byte per image.</summary>
+    public ReadOnlyMemory<byte> Labels => _labels;
+
+    public long? GetRowCount() => RowCount;
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        ArgumentNullException.ThrowIfNull(columnsNeeded);
+        int[]? order = null;
+        if (rand is not null)
+        {
+            order = new int[RowCount];
+            for (int i = 0; i < order.Length; i++)
+                order[i] = i;
+            // Fisher-Yates, as InMemoryDataView does, so both give the same order for the same seed.
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                var j = rand.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+        return new Cursor(this, order, columnsNeeded);
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly IdxDataView _view;
+        private readonly int[]? _order;
+        private readonly bool[] _active;
+        private long _position = -1;
+
+        public Cursor(IdxDataView view, int[]? order, IEnumerable<DataViewSchema.Column> active)
+        {
+            _view = view;
+            _order = order;
+            _active = new bool[view.Schema.Count];
+            foreach (var c in active)
+            {
+                if (c.Index >= _active.Length || !ReferenceEquals(view.Schema[c.Index], c))
+                    throw new ArgumentException($"Column '{c.Name}' does not belong to this data view's schema.", nameof(active));
+                _active[c.Index] = true;
+            }
+        }
+
+        public override DataViewSchema Schema => _view.Schema;
+
+        public override long Position => _position;
+
+        public override bool MoveNext()
+        {
+            if (_position >= _view.RowCount)
+                return false;
+            _position++;
+            return _position < _view.RowCount;
+        }
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            CheckGetterType<TValue>(column);
+            if (!_active[column.Index])
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
+            if (column.Index == 0)
+                return (ValueGetter<TValue>)(Delegate)(ValueGetter<uint>)((ref uint value) => value = _view._labels[Row()]);
+            return (ValueGetter<TValue>)(Delegate)(ValueGetter<VBuffer<float>>)GetImage;
+        }
+
+        private void GetImage(ref VBuffer<float> value)
+        {
+            var size = _view.Height * _view.Width;
+            var source = _view._pixels.AsSpan(Row() * size, size);
+            var destination = VBuffer<float>.Edit(ref value, size);
+            for (int i = 0; i < source.Length; i++)
+                destination[i] = source[i];
+        }
+
+        /// <summary>The storage row of the current position; throws when the cursor is not on a row.</summary>
+        private int Row()
+        {
+            if (_position < 0 || _position >= _view.RowCount)
+                throw new InvalidOperationException("The cursor is not on a row: call MoveNext first and check that it returned true.");
+            var p = (int)_position;
+            return _order is null ? p : _order[p];
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using MlNetDigits.Data;
+using MlNetDigits.Data.Idx;
+
+namespace MlNetDigits.Tests.Data;
+
+public sealed class LoadFromIdxTests
+{
+    private static readonly string SampleFolder = Path.Combine(AppContext.BaseDirectory, "data", "sample");
+
+    [Fact]
+    public void LoadFromIdx_SampleHas2000RowsAnd200PerDigit()
+    {
+        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Train);
+
+        Assert.Equal(2000L, view.GetRowCount());
+        var counts = new int[10];
+        using var cursor = view.GetRowCursor([view.Schema["Label"]]);
+        var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
+        uint label = 0;
+        var rows = 0;
+        while (cursor.MoveNext())
+        {
+            getLabel(ref label);
+            counts[label]++;
+            rows++;
+        }
+        Assert.Equal(2000, rows);
+        Assert.All(counts, c => Assert.Equal(200, c));
+    }
+
+    [Fact]
+    public void LoadFromIdx_TestSplitHas1000Rows()
+    {
+        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+
+        Assert.Equal(1000L, view.GetRowCount());
+    }
+
+    [Fact]
+    public void LoadFromIdx_SchemaHasUInt32LabelAndImageVectorWithShape()
+    {
+        var view = new DigitsContext(1).Data.LoadFromIdx(
+            Path.Combine(SampleFolder, "train-images-idx3-ubyte.gz"), Path.Combine(SampleFolder, "train-labels-idx1-ubyte.gz"));
+
+        Assert.Equal(2, view.Schema.Count);
+        Assert.Equal(NumberDataViewType.UInt32, view.Schema["Label"].Type);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 28, 28), view.Schema["Image"].Type);
+        Assert.Equal((1, 28, 28), view.Schema["Image"].Annotations.GetImageShape());
+        Assert.Equal(0, view.Schema["Label"].Index);
+        Assert.Equal(1, view.Schema["Image"].Index);
+    }
+
+    [Fact]
+    public void LoadFromIdx_ImageValuesAreRawPixelsAsFloats()
+    {
+        var (images, labels) = IdxReader.ReadPair(
+            Path.Combine(SampleFolder, "train-images-idx3-ubyte.gz"), Path.Combine(SampleFolder, "train-labels-idx1-ubyte.gz"));
+        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder);
+
+        using var cursor = view.GetRowCursor(view.Schema);
+        var getImage = cursor.GetGetter<VBuffer<float>>(view.Schema["Image"]);
+        var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
+        VBuffer<float> image = default;
+        uint label = 0;
+        float max = 0;
+        for (int row = 0; cursor.MoveNext(); row++)
+        {
+            getImage(ref image);
+            getLabel(ref label);
+            Assert.Equal(labels[row], label);
+            var values = image.GetValues();
+            Assert.Equal(784, values.Length);
+            var expected = images.GetImage(row);
+            for (int i = 0; i < values.Length; i++)
+                Assert.Equal(expected[i], values[i]);
+            max = Math.Max(max, values.ToArray().Max());
+        }
+        Assert.Equal(255f, max);
+    }
+
+    [Fact]
+    public void LoadFromIdx_ShuffledCursorVisitsEveryRowOnceAndIsSeeded()
+    {
+        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+
+        var first = ReadLabelsInOrder(view, new Random(7));
+        var second = ReadLabelsInOrder(view, new Random(7));
+        var plain = ReadLabelsInOrder(view, null);
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(plain, first);
+        Assert.Equal(plain.Order(), first.Order());
+    }
+
+    [Fact]
+    public void LoadFromIdxFolder_ThrowsNamingMissingFile()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mlnd-empty-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var e = Assert.Throws<FileNotFoundException>(() => new DigitsContext().Data.LoadFromIdxFolder(folder, DatasetSplit.Test));
+
+            Assert.Contains("t10k-images-idx3-ubyte", e.Message);
+            Assert.Contains(folder, e.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void LoadFromIdxFolder_ThrowsGivenMissingFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mlnd-absent-" + Guid.NewGuid().ToString("N"));
+
+        var e = Assert.Throws<DirectoryNotFoundException>(() => new DigitsContext().Data.LoadFromIdxFolder(folder));
+
+        Assert.Contains(folder, e.Message);
+    }
+
+    [Fact]
+    public void LoadFromIdx_GetterThrowsBeforeFirstMove()
+    {
+        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        using var cursor = view.GetRowCursor(view.Schema);
+        var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
+        uint label = 0;
+
+        Assert.Throws<InvalidOperationException>(() => getLabel(ref label));
+    }
+
+    private static uint[] ReadLabelsInOrder(IDataView view, Random? rand)
+    {
+        var result = new List<uint>();
+        using var cursor = view.GetRowCursor([view.Schema["Label"]], rand);
+        var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
+        uint label = 0;
+        while (cursor.MoveNext())
+        {
+            getLabel(ref label);
+            result.Add(label);
+        }
+        return [.. result];
+    }
+}
