@@ -80,9 +80,11 @@ internal static class DataShowCommand
         }
 
         var matching = digit is { } m ? labels.Count(l => l == m) : labels.Count;
+        var first = shown.Count == 1 ? "The first" : $"The first {shown.Count}";
+        var images = shown.Count == 1 ? "image" : "images";
         await env.Out.WriteLineAsync(digit is { } c
-            ? $"The first {shown.Count} of {matching:N0} images of class {dataset.ClassName((uint)c)}:"
-            : $"The first {shown.Count} images:").ConfigureAwait(false);
+            ? $"{first} of {matching:N0} images of class {dataset.ClassName((uint)c)}:"
+            : $"{first} {images}:").ConfigureAwait(false);
         await env.Out.WriteLineAsync().ConfigureAwait(false);
         var art = shown.Select(s => ($"#{s.Row} {ImageCaption(dataset, s.Label)}", DigitArt.Render(s.Pixels, shape.Height, shape.Width))).ToList();
         DigitArt.WriteGrid(env.Out, art, shape.Width, env.Width);
