@@ -206,7 +206,7 @@ public static class SdcaMaximumEntropySolver
                 cancellationToken.ThrowIfCancellationRequested();
                 var end = Math.Min(order.Length, start + 1024);
                 for (int r = start; r < end; r++)
-                    Step(order[r], _global, _scratch[0], 1);
+                    Step(order[r], _global, _scratch[0], 1f, 1f);
             }
         }
 
@@ -234,13 +234,13 @@ public static class SdcaMaximumEntropySolver
                     int sliceStart = t * sliceLength, sliceEnd = Math.Min(_n, sliceStart + sliceLength);
                     int start = sliceStart + r * sync, end = Math.Min(sliceEnd, start + sync);
                     for (int p = start; p < end; p++)
-                        Step(order[p], local, _scratch[t], _threads);
+                        Step(order[p], local, _scratch[t], _threads, _threads);
                 });
                 Merge(locals);
             }
         }
 
-        /// <summary>shared += sum_t (local_t - shared), summed in thread order; with L1, w is re-thresholded from v.</summary>
+        /// <summary>shared += sum_t (local_t - shared) / threads, summed in thread order; with L1, w is re-thresholded from v.</summary>
         private void Merge(Parameters[] locals)
         {
             MergeArray(_global.V ?? _global.W, locals, p => p.V ?? p.W);
@@ -255,8 +255,13 @@ public static class SdcaMaximumEntropySolver
 
         private static void MergeArray(float[] shared, Parameters[] locals, Func<Parameters, float[]> select)
         {
+            // Each private copy applied its updates times the thread count (see Step), so its change is divided back.
+            float scale = 1f / locals.Length;
             foreach (var local in locals)
+            {
                 TensorPrimitives.Subtract(select(local), shared, select(local));
+                TensorPrimitives.Multiply(select(local), scale, select(local));
+            }
             foreach (var local in locals)
                 TensorPrimitives.Add(shared, select(local), shared);
         }
@@ -273,13 +278,18 @@ public static class SdcaMaximumEntropySolver
                 {
                     if ((p & 1023) == 0)
                         cancellationToken.ThrowIfCancellationRequested();
-                    Step(order[p], _global, _scratch[t], _threads);
+                    Step(order[p], _global, _scratch[t], _threads, 1f);
                 }
             });
         }
 
-        /// <summary>One SDCA step on example <paramref name="i"/>: every (i, c != y) dual variable, then one rank-one weight update.</summary>
-        private void Step(int i, Parameters p, Scratch scratch, int threads)
+        /// <summary>
+        /// One SDCA step on example <paramref name="i"/>: every (i, c != y) dual variable, then one rank-one weight update.
+        /// With several threads each step is solved as if the margin moved <paramref name="safety"/> times as far (CoCoA+'s
+        /// sigma' = threads), which keeps the threads' summed updates from overshooting; <paramref name="applied"/> scales the
+        /// update written to <paramref name="p"/> (a private copy in the blocked scheme, whose change is divided back at merge).
+        /// </summary>
+        private void Step(int i, Parameters p, Scratch scratch, float safety, float applied)
         {
             var indices = _x.RowIndices(i);
             var values = _x.RowValues(i);
@@ -292,7 +302,7 @@ public static class SdcaMaximumEntropySolver
             int dualBase = i * _k;
             float weight = Weight(i), norm = _normSquared[i], invariant = _invariants[i];
             float step = _lambdaNInv * weight;
-            float curvature = 2f * norm * step; // how much the margin moves per unit of dual step
+            float curvature = 2f * norm * step * safety; // how much the margin moves per unit of dual step
             float labelScore = scores[y];
             float labelPrimal = 0, labelDual = 0, labelAdjustment = 0;
             for (int c = 0; c < _k; c++)
@@ -301,10 +311,8 @@ public static class SdcaMaximumEntropySolver
                     continue;
                 float dual = _duals[dualBase + c];
                 // The margin s_y - s_c, with the label's pending update already counted.
-                float margin = labelScore + labelPrimal * norm - scores[c];
+                float margin = labelScore + labelPrimal * applied * norm - scores[c];
                 float update = DualStep(dual, margin, curvature, invariant);
-                if (threads >= 2 && Math.Abs(update) > 0.5f)
-                    update /= threads;
                 // Successive over-relaxation moving the regularised bias into the unregularised one (ML.NET's scheme).
                 float adjustment = _biasRate * (p.BiasV ?? p.BiasReg)[c];
                 update -= adjustment;
@@ -312,15 +320,15 @@ public static class SdcaMaximumEntropySolver
                 float primal = update * step;
                 labelDual -= dual + update;
                 labelPrimal += primal;
-                p.BiasUnreg[c] += adjustment * step;
+                p.BiasUnreg[c] += adjustment * step * applied;
                 labelAdjustment -= adjustment;
-                coefficients[c] = -primal;
-                AddToBias(p, c, -primal);
+                coefficients[c] = -primal * applied;
+                AddToBias(p, c, -primal * applied);
             }
             _duals[dualBase + y] = labelDual;
-            p.BiasUnreg[y] += labelAdjustment * step;
-            coefficients[y] = labelPrimal;
-            AddToBias(p, y, labelPrimal);
+            p.BiasUnreg[y] += labelAdjustment * step * applied;
+            coefficients[y] = labelPrimal * applied;
+            AddToBias(p, y, labelPrimal * applied);
 
             if (p.V is null)
                 LinearKernels.AddOuter(indices, values, coefficients, p.W);
@@ -330,32 +338,33 @@ public static class SdcaMaximumEntropySolver
 
         /// <summary>
         /// The exact coordinate maximisation of the dual for one (example, class) variable: the new value a in (0, 1) solves
-        /// ln((1 - a) / a) = margin + curvature * (a - dual), found by safeguarded Newton steps from ML.NET's closed-form
-        /// step (1/(1 + e^margin) - dual) * invariant, which alone is conservative (about 1/curvature of the move).
+        /// ln((1 - a) / a) = margin + curvature * (a - dual). The root lies between the old value and 1/(1 + e^margin) (the
+        /// answers for curvature -> infinity and 0); safeguarded Newton steps start from ML.NET's closed-form step
+        /// (1/(1 + e^margin) - dual) * invariant, which alone is conservative (about 1/curvature of the move).
         /// </summary>
         private static float DualStep(float dual, float margin, float curvature, float invariant)
         {
-            double target = 1.0 / (1.0 + Math.Exp(margin));
-            double q = curvature;
-            double lo = 0, hi = 1;
-            // f(a) = ln((1-a)/a) - margin - q (a - dual) decreases from +inf to -inf on (0, 1).
-            double a = Math.Clamp(dual + (target - dual) * invariant, 1e-12, 1 - 1e-12);
-            for (int iteration = 0; iteration < 20; iteration++)
+            float target = 1f / (1f + MathF.Exp(margin));
+            float lo = Math.Clamp(Math.Min(dual, target), 1e-7f, 1 - 1e-7f);
+            float hi = Math.Clamp(Math.Max(dual, target), 1e-7f, 1 - 1e-7f);
+            float a = Math.Clamp(dual + (target - dual) * invariant, lo, hi);
+            for (int iteration = 0; iteration < 8 && hi - lo > 1e-7f; iteration++)
             {
-                double f = Math.Log((1 - a) / a) - margin - q * (a - dual);
+                // f(a) = ln((1-a)/a) - margin - q (a - dual) decreases on (0, 1).
+                float f = MathF.Log((1 - a) / a) - margin - curvature * (a - dual);
                 if (f > 0)
                     lo = a;
                 else
                     hi = a;
-                double next = a + f / (1 / (a * (1 - a)) + q);
+                float next = a + f / (1 / (a * (1 - a)) + curvature);
                 if (!(next > lo && next < hi))
-                    next = 0.5 * (lo + hi);
-                bool done = Math.Abs(next - a) <= 1e-7 * Math.Max(a, 1e-6);
+                    next = 0.5f * (lo + hi);
+                bool done = Math.Abs(next - a) <= 1e-5f * a;
                 a = next;
                 if (done)
                     break;
             }
-            return (float)(a - dual);
+            return a - dual;
         }
 
         private void AddToBias(Parameters p, int c, float delta)

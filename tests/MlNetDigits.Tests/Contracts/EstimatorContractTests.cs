@@ -17,8 +17,8 @@ public sealed class EstimatorContractTests
     public void Contract_FailsWhenPredictedShapeDiffersFromOutput()
     {
         // An estimator that predicts a vector of the wrong size must be caught by the shape comparison.
-        var predicted = new Core.SchemaShape([Core.SchemaShape.Column.Vector("Scaled", Data.NumberDataViewType.Single, [7])]);
-        var actual = new Core.SchemaShape([Core.SchemaShape.Column.Vector("Scaled", Data.NumberDataViewType.Single, [6])]);
+        var predicted = new Core.SchemaShape([Core.SchemaShape.Column.Vector("Scaled", MlNetDigits.Data.NumberDataViewType.Single, [7])]);
+        var actual = new Core.SchemaShape([Core.SchemaShape.Column.Vector("Scaled", MlNetDigits.Data.NumberDataViewType.Single, [6])]);
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => EstimatorContract.AssertSameShape(predicted, actual));
     }
 
