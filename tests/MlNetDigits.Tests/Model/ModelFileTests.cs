@@ -366,4 +366,65 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.All(zip.Entries, e => Assert.Equal(new DateTime(1980, 1, 1), e.LastWriteTime.DateTime));
     }
+
+    [Fact]
+    public void Load_EitherLoadsOrThrowsInvalidModel_GivenAnySingleByteDamage()
+    {
+        // Seeded fuzzing: damage one byte at a time anywhere in the file; nothing but InvalidModelException may escape.
+        var original = TestModels.SavedChain();
+        var random = new Random(7);
+        var failures = new List<string>();
+        int rejected = 0;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            var at = random.Next(bytes.Length);
+            bytes[at] ^= (byte)(1 + random.Next(255));
+            try
+            {
+                LoadBytes(bytes);
+            }
+            catch (InvalidModelException)
+            {
+                rejected++;
+            }
+            catch (Exception e)
+            {
+                failures.Add($"byte {at}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Distinct().Take(10)));
+        Assert.True(rejected > 150, $"Only {rejected} of 300 damaged files were rejected.");
+    }
+
+    [Fact]
+    public void Load_EitherLoadsOrThrowsInvalidModel_GivenAnySingleByteDamageInsideAnEntry()
+    {
+        // Seeded fuzzing of the entries' content (manifest, stage headers, sidecars, binaries), re-zipped so the zip is sound.
+        var entries = ZipEditing.ReadAll(TestModels.SavedChain());
+        var random = new Random(3);
+        var failures = new List<string>();
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var which = random.Next(entries.Count);
+            var data = (byte[])entries[which].Data.Clone();
+            var at = random.Next(data.Length);
+            data[at] ^= (byte)(1 + random.Next(255));
+            var bytes = ZipEditing.Write(entries.Select((e, i) => i == which ? (e.Name, data) : e));
+            try
+            {
+                LoadBytes(bytes);
+            }
+            catch (InvalidModelException)
+            {
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{entries[which].Name} byte {at}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Distinct().Take(10)));
+    }
 }
