@@ -94,12 +94,12 @@ public sealed class DigitImage : IHtmlContent
         var alt = Html.Encode(Caption ?? $"{Width}x{Height} image");
         var img = string.Create(CultureInfo.InvariantCulture,
             $"<img src=\"{ToDataUri()}\" width=\"{w}\" height=\"{h}\" alt=\"{alt}\" style=\"image-rendering:pixelated;image-rendering:crisp-edges;border:1px solid #888\"/>");
-        if (Caption is null)
+        if (string.IsNullOrEmpty(Caption))
             return img;
         return $"<figure style=\"display:inline-block;margin:2px;text-align:center\">{img}<figcaption style=\"font-family:monospace;font-size:11px\">{Html.Encode(Caption)}</figcaption></figure>";
     }
 
-    public override string ToString() => Caption is null ? $"DigitImage {Width}x{Height}" : $"DigitImage {Width}x{Height} ({Caption})";
+    public override string ToString() => string.IsNullOrEmpty(Caption) ? $"DigitImage {Width}x{Height}" : $"DigitImage {Width}x{Height} ({Caption})";
 }
 
 /// <summary>How <see cref="DigitImage.FromFloats"/> maps float pixels to 0..255.</summary>

@@ -131,7 +131,9 @@ public static class DisplayFormatters
         Items.Add(new(typeof(Evaluation.MulticlassClassificationMetrics), MimeTypes.Html, v => MetricsHtml.Render((Evaluation.MulticlassClassificationMetrics)v)));
         Items.Add(new(typeof(Evaluation.ConfusionMatrix), MimeTypes.Html, v => MetricsHtml.Render((Evaluation.ConfusionMatrix)v)));
         Items.Add(new(typeof(Imaging.GrayImage), MimeTypes.Html, v => DigitImage.FromGrayImage((Imaging.GrayImage)v).ToHtml()));
+        Items.Add(new(typeof(Imaging.PreprocessedDigit), MimeTypes.PlainText, v => PreprocessingHtml.Describe((Imaging.PreprocessedDigit)v)));
         Items.Add(new(typeof(Imaging.PreprocessedDigit), MimeTypes.Html, v => PreprocessingHtml.Render((Imaging.PreprocessedDigit)v)));
+        Items.Add(new(typeof(Prediction.DigitPrediction), MimeTypes.Html, v => PredictionHtml.Render((Prediction.DigitPrediction)v)));
         Items.Add(new(typeof(IHtmlContent), MimeTypes.Html, v => ((IHtmlContent)v).ToHtml()));
     }
 }

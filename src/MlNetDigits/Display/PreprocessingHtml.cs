@@ -22,6 +22,17 @@ internal static class PreprocessingHtml
         return new DigitGrid().AddRow(null, steps).ToHtml();
     }
 
+    /// <summary>The steps as one line of text: input size, inversion, ink box, scaled size, shift.</summary>
+    public static string Describe(PreprocessedDigit digit)
+    {
+        var text = $"input {digit.Input.Width}x{digit.Input.Height}{(digit.Inverted ? ", inverted" : "")}";
+        if (digit.InkBounds is { } box && digit.Scaled is { } scaled)
+            text += $", ink box {box.Width}x{box.Height} at ({box.X},{box.Y}), scaled to {scaled.Width}x{scaled.Height}, shifted by ({digit.Offset.X},{digit.Offset.Y})";
+        else
+            text += ", no ink";
+        return text + " -> 28x28";
+    }
+
     private static DigitImage Step(GrayImage image, string caption) =>
         new(image.ToBytes(), image.Width, image.Height, caption) { DisplaySize = 84 };
 }
