@@ -47,7 +47,9 @@ public sealed class BarChart : IHtmlContent
             var top = Math.Min(frame.Y(v), zero);
             var height = Math.Abs(frame.Y(v) - zero);
             svg.Append($"<rect x=\"{Html.N(x)}\" y=\"{Html.N(top)}\" width=\"{Html.N(slot * 0.7)}\" height=\"{Html.N(height)}\" fill=\"{Html.Palette[0]}\"><title>{Html.Encode(Labels[i])}: {Html.Number(Values[i])}</title></rect>");
-            svg.Append($"<text x=\"{Html.N(x + slot * 0.35)}\" y=\"{Html.N(top - 3)}\" text-anchor=\"middle\" font-size=\"9\">{Html.Number(Values[i])}</text>");
+            // Values are written above the bars when there is room, otherwise only above the tallest.
+            if (slot >= 36 || Values[i] == finite.Max())
+                svg.Append($"<text x=\"{Html.N(x + slot * 0.35)}\" y=\"{Html.N(top - 3)}\" text-anchor=\"middle\" font-size=\"9\">{Html.Number(Values[i])}</text>");
             svg.Append($"<text x=\"{Html.N(x + slot * 0.35)}\" y=\"{Html.N(ChartFrame.Top + frame.PlotHeight + 14)}\" text-anchor=\"middle\">{Html.Encode(Labels[i])}</text>");
         }
         return svg.Append("</svg>").ToString();
