@@ -243,6 +243,38 @@ public sealed class DisplayFormattersTests
     }
 
     [Fact]
+    public void SchemaShape_ListsThePredictedColumnsBeforeFitting()
+    {
+        var context = new DigitsContext(seed: 1);
+        var data = context.Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        var shape = context.Transforms.MapValueToKey("Label").GetOutputSchema(Core.SchemaShape.Create(data.Schema));
+
+        var rows = Markup.Parse(DisplayFormatters.Format(shape)[MimeTypes.Html]).Descendants("tbody").Single().Elements("tr")
+            .Select(tr => tr.Elements("td").Select(td => td.Value).ToArray()).ToList();
+
+        Assert.Contains(rows, r => r[0] == "Image" && r[1] == "Vector<Single, 28, 28>" && r[3] == "ImageShape");
+        Assert.Contains(rows, r => r[0] == "Label" && r[2] == "count known after fitting" && r[3] == "KeyValues");
+    }
+
+    [Fact]
+    public void DigitPrediction_ShowsTheModelInputTheAnswerAndABarPerClass()
+    {
+        var (pixels, label) = Prediction.PredictionTestModels.TestDigits(1)[0];
+        using var classifier = MlNetDigits.Prediction.DigitClassifier.FromModel(Prediction.PredictionTestModels.SdcaModel.Model, Prediction.PredictionTestModels.SdcaModel.InputSchema);
+        var prediction = classifier.Classify28x28(pixels);
+
+        var html = DisplayFormatters.Format(prediction)[MimeTypes.Html];
+
+        var caption = Markup.Parse(html).Descendants("figcaption").Single().Value;
+        Assert.StartsWith($"{prediction.Digit} (", caption);
+        Assert.Equal(label.ToString(System.Globalization.CultureInfo.InvariantCulture), prediction.Digit);
+        var image = PngDecoder.Decode(Markup.Images(html).Single());
+        Assert.Equal((28, 28), (image.Width, image.Height));
+        var bars = Assert.Single(Markup.SvgDocuments(html)).Elements(Markup.Svg + "rect").Count(r => r.Element(Markup.Svg + "title") is not null);
+        Assert.Equal(10, bars);
+    }
+
+    [Fact]
     public void Register_ANotebookFormatterIsUsedForItsType_AndTheLatestWins()
     {
         try
