@@ -7,10 +7,11 @@ using MlNetDigits.Data.Idx;
 using MlNetDigits.Imaging;
 using MlNetDigits.Prediction;
 using MlNetDigits.Trainers;
+using MlNetDigits.Trainers.ImageClassification;
 using MlNetDigits.Transforms;
 
 // Usage: MlNetDigits.Bench.Prediction [--data <idx folder>] [--seconds <per measurement>] [model.zip ...]
-// Without models it benchmarks models/*.zip, or (when there are none) an SDCA model it trains on the data first.
+// Without models it benchmarks models/*.zip, or (when there are none) an SDCA model and a "fast" CNN it trains on the data first.
 // Prints one "name=value" line per figure. Timings are wall-clock on this machine: quote them with the machine's load.
 var argList = args.ToList();
 string Option(string name, string fallback)
@@ -28,17 +29,29 @@ var models = argList.Count > 0 ? argList : Directory.Exists("models") ? [.. Dire
 
 var context = new DigitsContext(seed: 1);
 var test = context.Data.LoadFromIdxFolder(dataFolder, DatasetSplit.Test);
-var digits = context.Data.CreateEnumerable<DigitInput>(test).Take(1000).ToArray();
+var digits = context.Data.CreateEnumerable<DigitInput>(test).Take(10_000).ToArray();
 Console.WriteLine($"# data {dataFolder}: {digits.Length} test digits; {Environment.ProcessorCount} processors; {seconds} s per measurement");
 if (models.Count == 0)
 {
-    var path = Path.Combine(Path.GetTempPath(), "mlnd-bench-sdca.zip");
+    // No models: train the two kinds the repository ships, quickly, on the data given.
+    var folder = Path.Combine(Path.GetTempPath(), "mlnd-bench-models");
+    Directory.CreateDirectory(folder);
     var train = context.Data.LoadFromIdxFolder(dataFolder, DatasetSplit.Train);
-    var trained = context.Transforms.ScalePixels("Features", "Image")
+    var watch = Stopwatch.StartNew();
+    var sdca = context.Transforms.ScalePixels("Features", "Image")
         .Append(context.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 10)).Fit(train);
-    context.Model.Save(trained, train.Schema, path);
-    Console.WriteLine($"# no models given and none in models/: trained {path} (SDCA, 10 epochs on {dataFolder})");
-    models = [path];
+    context.Model.Save(sdca, train.Schema, Path.Combine(folder, "sdca.zip"));
+    Console.WriteLine($"# trained {folder}/sdca.zip (SDCA, at most 10 epochs on {dataFolder}) in {watch.Elapsed.TotalSeconds:0.0} s");
+    watch.Restart();
+    var cnn = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+    {
+        Preset = "fast",
+        ValidationFraction = 0,
+        Seed = 1,
+    }).Fit(train);
+    context.Model.Save(cnn, train.Schema, Path.Combine(folder, "cnn-fast.zip"));
+    Console.WriteLine($"# trained {folder}/cnn-fast.zip (CNN preset fast on {dataFolder}) in {watch.Elapsed.TotalSeconds:0.0} s");
+    models = [Path.Combine(folder, "sdca.zip"), Path.Combine(folder, "cnn-fast.zip")];
 }
 
 foreach (var modelPath in models)
@@ -58,6 +71,7 @@ internal static class Bench
         int next = 0;
         var engineUs = Latency(() => engine.Predict(digits[next++ % digits.Length], ref output), seconds);
         Report(name, "engine_latency_us", engineUs);
+        Report(name, "engine_accuracy_on_test_digits", digits.Count(d => { engine.Predict(d, ref output); return output.PredictedLabel == d.Label; }) / (double)digits.Length);
         Report(name, "engine_alloc_bytes_per_predict", AllocationPerCall(() => engine.Predict(digits[next++ % digits.Length], ref output)));
 
         // Facade: PNG bytes in (decode + MNIST preprocessing + pooled engine), and MNIST pixels in (no preprocessing).
@@ -228,6 +242,8 @@ internal static class Bench
 
 internal sealed class DigitInput
 {
+    public uint Label { get; set; }
+
     [VectorType(28, 28)]
     public float[] Image { get; set; } = [];
 }
@@ -235,4 +251,6 @@ internal sealed class DigitInput
 internal sealed class DigitOutput
 {
     public float[] Score { get; set; } = [];
+
+    public uint PredictedLabel { get; set; }
 }
