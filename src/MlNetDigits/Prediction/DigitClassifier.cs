@@ -41,6 +41,7 @@ public sealed class DigitClassifier : IDisposable
             MaximumRetainedEngines = pool.MaximumRetainedEngines,
             ReloadDebounce = pool.ReloadDebounce,
             PollingInterval = pool.PollingInterval,
+            UseFileSystemEvents = pool.UseFileSystemEvents,
             Validate = model =>
             {
                 CheckImageColumn(model, _options.ImageColumnName);

@@ -33,7 +33,7 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
         _slot = CreateSlot(model);
         if (watch && model.FilePath is { } path)
         {
-            _watcher = new ModelFileWatcher(path, _options.ReloadDebounce, _options.PollingInterval, ReloadFromWatcher, WriteLog);
+            _watcher = new ModelFileWatcher(path, _options.ReloadDebounce, _options.PollingInterval, _options.UseFileSystemEvents, ReloadFromWatcher, WriteLog);
             if (model.FileTimestamp is { } t)
                 _watcher.MarkSeen((t.UtcDateTime, new FileInfo(path).Length));
         }
