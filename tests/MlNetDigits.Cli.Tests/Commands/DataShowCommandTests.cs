@@ -112,6 +112,22 @@ public sealed class DataShowCommandTests : IDisposable
         Assert.Contains("not an IDX file", error);
     }
 
+    [Fact]
+    public async Task DataShow_NoImageOfTheDigit_Fails1()
+    {
+        // A tiny folder data set: three 2 x 3 images labelled 0, 1, 2.
+        var folder = Path.Combine(_temp.Path, "tiny");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "train-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 3, .. new byte[18]]);
+        File.WriteAllBytes(Path.Combine(folder, "train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 3, 0, 1, 2]);
+
+        var (code, output, error) = await CliRunner.RunAsync(["data", "show", "--data", folder, "--digit", "5"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("3 images of 2 x 3 pixels", output);
+        Assert.Contains("no images with label 5", error);
+    }
+
     [Theory]
     [InlineData("--split", "validation")]
     [InlineData("--digit", "seven")]

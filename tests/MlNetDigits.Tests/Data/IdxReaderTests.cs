@@ -186,6 +186,19 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Contains(forgedCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadImages_ThrowsGivenLargestPossibleDimensions(bool gzip)
+    {
+        var path = _files.Write("max", [.. IdxTestFiles.Header(0x08, uint.MaxValue, uint.MaxValue, uint.MaxValue), 1, 2, 3], gzip);
+
+        var e = Assert.Throws<InvalidDataFileException>(() => IdxReader.ReadImages(path));
+
+        Assert.Contains("4,294,967,295 x 4,294,967,295 x 4,294,967,295", e.Message);
+        Assert.DoesNotContain("-", e.Message.Replace(path, "", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ReadPair_ThrowsGivenCountMismatch()
     {

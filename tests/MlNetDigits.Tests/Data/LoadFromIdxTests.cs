@@ -145,3 +145,27 @@ public sealed class LoadFromIdxTests
         return [.. result];
     }
 }
+
+public sealed class LoadDatasetTests
+{
+    [Fact]
+    public void LoadDataset_LoadsTheSampleByName()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));
+
+        var view = new DigitsContext(1).Data.LoadDataset("sample", DatasetSplit.Test, root);
+
+        Assert.Equal(1000L, view.GetRowCount());
+    }
+
+    [Fact]
+    public void LoadDataset_MissingMnist_SaysToFetch()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));
+
+        var e = Assert.Throws<FileNotFoundException>(() => new DigitsContext(1).Data.LoadDataset("mnist", DatasetSplit.Train, root));
+
+        Assert.Contains("mlnetdigits data fetch", e.Message);
+        Assert.Contains(Path.Combine(root, "mnist"), e.Message);
+    }
+}

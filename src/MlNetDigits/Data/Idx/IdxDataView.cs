@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MlNetDigits.Data.Idx;
 
 /// <summary>
@@ -122,8 +124,7 @@ public sealed class IdxDataView : IDataView
             var size = _view.Height * _view.Width;
             var source = _view._pixels.AsSpan(Row() * size, size);
             var destination = VBuffer<float>.Edit(ref value, size);
-            for (int i = 0; i < source.Length; i++)
-                destination[i] = source[i];
+            TensorPrimitives.ConvertChecked(source, destination);
         }
 
         /// <summary>The storage row of the current position; throws when the cursor is not on a row.</summary>

@@ -79,7 +79,7 @@ public static class IdxReader
         var dims = ReadHeader(file, path, expectedDimensions, what);
         long headerBytes = 4 + 4L * dims.Length;
         var dataBytes = DataBytes(dims);
-        var expected = headerBytes + dataBytes;
+        var expected = dataBytes > long.MaxValue - headerBytes ? long.MaxValue : headerBytes + dataBytes;
         if (file.Length != expected)
             throw LengthMismatch(path, dims, expected, file.Length, exact: true);
         CheckArrayLimit(path, dims, dataBytes);
