@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Model;
@@ -141,9 +142,14 @@ public sealed class ImageNormalizingTransformer : OneToOneTransformerBase
                 var x = buffer.GetValues();
                 var y = VBuffer<float>.Edit(ref dst, x.Length);
                 // x, y: (Channels, Height * Width), channel c uses mean[c] and std[c].
-                for (int c = 0, at = 0; c < mean.Length; c++)
-                    for (int i = 0; i < channelSize; i++, at++)
-                        y[at] = (x[at] / ImageNormalizingEstimator.Defaults.PixelMaximum - mean[c]) / std[c];
+                for (int c = 0; c < mean.Length; c++)
+                {
+                    var xc = x.Slice(c * channelSize, channelSize);
+                    var yc = y.Slice(c * channelSize, channelSize);
+                    TensorPrimitives.Divide(xc, ImageNormalizingEstimator.Defaults.PixelMaximum, yc);
+                    TensorPrimitives.Subtract(yc, mean[c], yc);
+                    TensorPrimitives.Divide(yc, std[c], yc);
+                }
             });
         }
         var getter = row.GetGetter<float>(input);

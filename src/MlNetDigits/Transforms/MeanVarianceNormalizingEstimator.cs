@@ -79,7 +79,7 @@ public sealed class MeanVarianceNormalizingEstimator : IEstimator<NormalizingTra
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
-        var stats = NormalizerStatistics.Gather(input, input.Schema[InputColumnName], _options.MaximumExampleCount);
+        var stats = NormalizerStatistics.Gather(input, input.Schema[InputColumnName], _options.MaximumExampleCount, withMoments: true);
         var slots = stats.Mean.Length;
         var first = new float[slots];
         var second = new float[slots];

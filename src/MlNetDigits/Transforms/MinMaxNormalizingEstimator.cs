@@ -73,7 +73,7 @@ public sealed class MinMaxNormalizingEstimator : IEstimator<NormalizingTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
-        var stats = NormalizerStatistics.Gather(input, input.Schema[InputColumnName], _options.MaximumExampleCount);
+        var stats = NormalizerStatistics.Gather(input, input.Schema[InputColumnName], _options.MaximumExampleCount, withMoments: false);
         var slots = stats.Min.Length;
         var scale = new float[slots];
         var offset = new float[slots];

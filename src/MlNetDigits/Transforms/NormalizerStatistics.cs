@@ -5,12 +5,15 @@ namespace MlNetDigits.Transforms;
 /// <summary>
 /// One pass over a Single column (scalar or vector) gathering what the normalisers learn, slot by slot: min and max (NaN
 /// ignored), and mean and population variance by Welford's method in double over the finite values, as ML.NET's
-/// MinMax and MeanVar aggregators do.
+/// MinMax and MeanVar aggregators do. Min-max normalisers gather only the extremes.
 /// </summary>
 internal sealed class NormalizerStatistics
 {
-    private NormalizerStatistics(int slots)
+    private readonly bool _withMoments;
+
+    private NormalizerStatistics(int slots, bool withMoments)
     {
+        _withMoments = withMoments;
         Min = new float[slots];
         Max = new float[slots];
         Mean = new double[slots];
@@ -29,11 +32,14 @@ internal sealed class NormalizerStatistics
     /// <summary>The population variance M2 / n of slot <paramref name="i"/> (0 when it saw no values).</summary>
     public double Variance(int i) => Count[i] == 0 ? 0 : M2[i] / Count[i];
 
-    /// <summary>Reads up to <paramref name="maximumExampleCount"/> rows of <paramref name="column"/>.</summary>
-    public static NormalizerStatistics Gather(IDataView data, DataViewSchema.Column column, long maximumExampleCount)
+    /// <summary>
+    /// Reads up to <paramref name="maximumExampleCount"/> rows of <paramref name="column"/>; mean and variance only when
+    /// <paramref name="withMoments"/>.
+    /// </summary>
+    public static NormalizerStatistics Gather(IDataView data, DataViewSchema.Column column, long maximumExampleCount, bool withMoments)
     {
         var slots = column.Type is VectorDataViewType v ? v.Size : 1;
-        var stats = new NormalizerStatistics(slots);
+        var stats = new NormalizerStatistics(slots, withMoments);
         using var cursor = data.GetRowCursor([column]);
         long rows = 0;
         if (column.Type is VectorDataViewType)
@@ -71,7 +77,7 @@ internal sealed class NormalizerStatistics
                 Min[i] = v;
             if (v > Max[i])
                 Max[i] = v;
-            if (!float.IsFinite(v))
+            if (!_withMoments || !float.IsFinite(v))
                 continue;
             Count[i]++;
             var delta = v - Mean[i];

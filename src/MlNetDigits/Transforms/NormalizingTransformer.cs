@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Globalization;
 using MlNetDigits.Core;
 using MlNetDigits.Data;
@@ -113,8 +114,9 @@ public sealed class NormalizingTransformer : OneToOneTransformerBase
     {
         if (Mode == NormalizerMode.Affine)
         {
-            for (int i = 0; i < y.Length; i++)
-                y[i] = (x[i] - _second[i]) * _first[i];
+            // y = (x - Offset) * Scale, slot by slot.
+            TensorPrimitives.Subtract(x, _second, y);
+            TensorPrimitives.Multiply(y, _first, y);
         }
         else
         {

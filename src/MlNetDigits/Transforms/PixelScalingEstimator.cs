@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Model;
@@ -102,8 +103,9 @@ public sealed class PixelScalingTransformer : OneToOneTransformerBase
                 source(ref buffer);
                 var x = buffer.GetValues();
                 var y = VBuffer<float>.Edit(ref dst, x.Length);
-                for (int i = 0; i < x.Length; i++)
-                    y[i] = x[i] * scale + offset;
+                // Two rounded operations, as the scalar x * scale + offset (no fused multiply-add).
+                TensorPrimitives.Multiply(x, scale, y);
+                TensorPrimitives.Add(y, offset, y);
             });
         }
         var getter = row.GetGetter<float>(input);

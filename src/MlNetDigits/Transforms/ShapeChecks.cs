@@ -26,9 +26,6 @@ internal static class ShapeChecks
     /// <summary>The item type of a scalar or vector type.</summary>
     public static PrimitiveDataViewType ItemType(DataViewType t) => t is VectorDataViewType v ? v.ItemType : (PrimitiveDataViewType)t;
 
-    /// <summary>Describes a schema column's type for messages, marking keys.</summary>
-    public static string Describe(DataViewType t) => t.ToString()!;
-
     /// <summary>The names in <paramref name="names"/> that <paramref name="annotations"/> carries, in order.</summary>
     public static string[] Keep(IEnumerable<string> annotations, params string[] names) =>
         [.. names.Where(n => annotations.Contains(n, StringComparer.Ordinal))];

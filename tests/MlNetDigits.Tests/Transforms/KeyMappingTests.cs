@@ -26,6 +26,19 @@ public sealed class KeyMappingTests
     }
 
     [Fact]
+    public void MapValueToKey_WithOneColumnName_ReplacesTheColumnInPlace()
+    {
+        var data = Labels(7, 3, 7);
+        var estimator = Context.Transforms.MapValueToKey("Label");
+        var output = estimator.Fit(data).Transform(data);
+
+        Assert.Equal(new KeyDataViewType(2), output.Schema["Label"].Type);
+        Assert.Equal([1u, 2u, 1u], Read<uint>(output, "Label"));
+        var predicted = estimator.GetOutputSchema(SchemaShape.Create(data.Schema));
+        Assert.Null(predicted.FindMismatch(SchemaShape.Create(output.Schema)));
+    }
+
+    [Fact]
     public void MapValueToKey_ByValue_NumbersValuesInSortedOrder()
     {
         var data = Labels(7, 3, 7, 9, 3);
