@@ -42,7 +42,8 @@ public sealed class MulticlassClassificationMetrics
 
     /// <summary>
     /// (H - LogLoss) / H, where H = -sum_c (n_c / n) ln(n_c / n) is the log-loss of predicting the test set's own class
-    /// distribution for every row (its entropy). 1 is perfect, 0 is no better than the prior, negative is worse.
+    /// distribution for every row (its entropy). 1 is perfect, 0 is no better than the prior, negative is worse; when the
+    /// test set holds a single class H is 0 and the value is not finite (as in ML.NET).
     /// </summary>
     public double LogLossReduction { get; }
 

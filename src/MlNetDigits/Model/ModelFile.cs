@@ -156,7 +156,7 @@ internal static class ModelFile
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object
                     || !root.TryGetProperty(nameof(ModelManifest.Format), out var format) || format.ValueKind != JsonValueKind.String
-                    || format.GetString() != ModelManifest.FormatName)
+                    || !format.ValueEquals(ModelManifest.FormatName))
                     throw new InvalidModelException(
                         $"Model file '{source}' has a {ModelManifest.EntryName} that does not name format '{ModelManifest.FormatName}': it is not an MlNetDigits model file.");
                 if (!root.TryGetProperty(nameof(ModelManifest.FormatVersion), out var versionElement) || !versionElement.TryGetInt32(out var version) || version < 1)
@@ -174,8 +174,9 @@ internal static class ModelFile
                 throw new InvalidModelException($"Model file '{source}' has a {ModelManifest.EntryName} without a {nameof(ModelManifest.Root)} folder.");
             return manifest;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8.
             throw new InvalidModelException($"Model file '{source}' has a {ModelManifest.EntryName} that is not valid JSON: {e.Message}", e);
         }
     }

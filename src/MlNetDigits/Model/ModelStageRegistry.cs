@@ -61,6 +61,8 @@ public static class ModelStageRegistry
     internal static ICanSaveModel LoadStage(IReadOnlyDictionary<string, byte[]> entries, string folder)
     {
         var header = new ModelLoadContext(entries, folder, 0).ReadJson<StageHeader>(StageFile);
+        if (string.IsNullOrEmpty(header.Kind))
+            throw new InvalidModelException($"Model entry '{folder}/{StageFile}' does not name a stage kind.");
         if (!Stages.TryGetValue(header.Kind, out var stage))
             throw new InvalidModelException($"Model stage '{folder}' has kind '{header.Kind}', which this version of MlNetDigits does not know. Upgrade MlNetDigits, or register the assembly that defines it with ModelStageRegistry.Register.");
         if (header.Version > stage.Version)

@@ -328,4 +328,31 @@ public sealed class MulticlassEvaluationTests
         Assert.Contains("ExpectedCalibrationError", text);
         Assert.Contains("Confusion table", text);
     }
+
+    [Fact]
+    public void Evaluate_ReadsTheDataInOnePassOverOneCursor()
+    {
+        var counting = new CursorCountingDataView(ScoredData.WithUInt32Labels(Labels, Scores));
+
+        Context.MulticlassClassification.Evaluate(counting, topKPredictionCount: 2);
+
+        Assert.Equal(1, counting.CursorsOpened);
+    }
+
+    private sealed class CursorCountingDataView(IDataView inner) : IDataView
+    {
+        public int CursorsOpened { get; private set; }
+
+        public DataViewSchema Schema => inner.Schema;
+
+        public bool CanShuffle => inner.CanShuffle;
+
+        public long? GetRowCount() => inner.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        {
+            CursorsOpened++;
+            return inner.GetRowCursor(columnsNeeded, rand);
+        }
+    }
 }
