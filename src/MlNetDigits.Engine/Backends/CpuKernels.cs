@@ -343,6 +343,11 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
             float* x = A + (long)p * inPlane;
             float* y = B + (long)p * oh * ow;
             int* idx = Index + (long)p * oh * ow;
+            if (g.Kernel == 2 && g.Stride == 2 && g.Padding == 0)
+            {
+                MaxPool2x2(x, y, idx, oh, ow, g.Width, p * inPlane);
+                return;
+            }
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++)
                 {
@@ -373,6 +378,38 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
                     y[oy * ow + ox] = best;
                     idx[oy * ow + ox] = p * inPlane + bestAt;
                 }
+        }
+
+        // The common 2x2 / stride 2 window without bounds checks; ties and NaN resolve as in the general loop.
+        private static void MaxPool2x2(float* x, float* y, int* idx, int oh, int ow, int width, int planeOffset)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                float* r0 = x + 2 * oy * width;
+                float* r1 = r0 + width;
+                int base0 = planeOffset + 2 * oy * width;
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    // Branch-free (select, not jump): random data would mispredict most comparisons.
+                    int c = 2 * ox;
+                    float best = r0[c];
+                    int at = c;
+                    float v = r0[c + 1];
+                    bool take = (v > best) | float.IsNaN(v);
+                    best = take ? v : best;
+                    at = take ? c + 1 : at;
+                    v = r1[c];
+                    take = ((v > best) | float.IsNaN(v)) & !float.IsNaN(best);
+                    best = take ? v : best;
+                    at = take ? width + c : at;
+                    v = r1[c + 1];
+                    take = ((v > best) | float.IsNaN(v)) & !float.IsNaN(best);
+                    best = take ? v : best;
+                    at = take ? width + c + 1 : at;
+                    y[oy * ow + ox] = best;
+                    idx[oy * ow + ox] = base0 + at;
+                }
+            }
         }
 
         private void MaxPoolBackwardPlane(int p)
