@@ -182,13 +182,17 @@ static int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
 double Accuracy(Sequential net, Mnist test)
 {
     net.Eval();
-    const int batch = 1000;
+    // Batches of 256 reuse the training buffers (a larger batch would raise the peak working set).
+    const int batch = 256;
     var x = new Tensor(batch, 1, 28, 28);
+    Tensor? last = null;
     int correct = 0;
     for (int s = 0; s < test.Count; s += batch)
     {
-        test.Fill(s, x);
-        correct += CountCorrect(net.Forward(x), test.Labels.AsSpan(s, batch));
+        int n = Math.Min(batch, test.Count - s);
+        var input = n == batch ? x : (last ??= new Tensor(n, 1, 28, 28));
+        test.Fill(s, input);
+        correct += CountCorrect(net.Forward(input), test.Labels.AsSpan(s, n));
     }
     net.Train();
     return 100.0 * correct / test.Count;

@@ -42,6 +42,13 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>The number of threads taking part in a job, the caller included.</summary>
     public int Threads { get; }
 
+    /// <summary>How many chunks <see cref="Run"/> splits <paramref name="count"/> iterations into; fixed by the count and thread count.</summary>
+    public int ChunkCount(int count, int maxThreads = int.MaxValue)
+    {
+        int used = Math.Min(Math.Min(Threads, maxThreads), count);
+        return used <= 1 ? 1 : Math.Min(count, used * 4);
+    }
+
     /// <summary>Runs <paramref name="job"/> over [0, <paramref name="count"/>) on up to <paramref name="maxThreads"/> threads.</summary>
     public void Run(IParallelJob job, int count, int maxThreads = int.MaxValue)
     {
@@ -49,14 +56,14 @@ internal sealed class WorkerPool : IDisposable
         if (used <= 1)
         {
             if (count > 0)
-                job.Execute(0, 0, count);
+                job.Execute(0, 0, 0, count);
             return;
         }
         lock (_gate)
         {
             _job = job;
             _count = count;
-            _chunks = Math.Min(count, used * 4);
+            _chunks = ChunkCount(count, maxThreads);
             _error = null;
             Volatile.Write(ref _done, 0);
             Volatile.Write(ref _next, 0);        // publishes the job
@@ -91,7 +98,7 @@ internal sealed class WorkerPool : IDisposable
             try
             {
                 int start = (int)((long)_count * chunk / chunks), end = (int)((long)_count * (chunk + 1) / chunks);
-                _job!.Execute(worker, start, end);
+                _job!.Execute(worker, chunk, start, end);
             }
             catch (Exception e)
             {
