@@ -371,6 +371,28 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                         Vector256.Store(at + lane + Vector256.Create(base0 + c), idx + oy * ow + ox);
                     }
                 }
+                if (Sse.IsSupported)
+                {
+                    var lane = Vector128.Create(0, 2, 4, 6);
+                    var one = Vector128.Create(1);
+                    var down = Vector128.Create(width);
+                    for (; ox < ow && ow >= 4; ox += 4)
+                    {
+                        ox = Math.Min(ox, ow - 4);
+                        int c = 2 * ox;
+                        var a0 = Vector128.Load(r0 + c);
+                        var a1 = Vector128.Load(r0 + c + 4);
+                        var b0 = Vector128.Load(r1 + c);
+                        var b1 = Vector128.Load(r1 + c + 4);
+                        var best = Sse.Shuffle(a0, a1, 0b10_00_10_00);
+                        var at = Vector128<int>.Zero;
+                        Take(Sse.Shuffle(a0, a1, 0b11_01_11_01), one, ref best, ref at);
+                        Take(Sse.Shuffle(b0, b1, 0b10_00_10_00), down, ref best, ref at);
+                        Take(Sse.Shuffle(b0, b1, 0b11_01_11_01), down + one, ref best, ref at);
+                        Vector128.Store(best, y + oy * ow + ox);
+                        Vector128.Store(at + lane + Vector128.Create(base0 + c), idx + oy * ow + ox);
+                    }
+                }
                 for (; ox < ow; ox++)
                 {
                     int c = 2 * ox;
@@ -402,6 +424,15 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             var take = Vector256.BitwiseAnd(Vector256.BitwiseOr(Vector256.GreaterThan(v, best), ~Vector256.Equals(v, v)), isNan);
             best = Vector256.ConditionalSelect(take, v, best);
             at = Vector256.ConditionalSelect(take.AsInt32(), offset, at);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(Vector128<float> v, Vector128<int> offset, ref Vector128<float> best, ref Vector128<int> at)
+        {
+            var isNan = Vector128.Equals(best, best);    // true where best is not NaN
+            var take = Vector128.BitwiseAnd(Vector128.BitwiseOr(Vector128.GreaterThan(v, best), ~Vector128.Equals(v, v)), isNan);
+            best = Vector128.ConditionalSelect(take, v, best);
+            at = Vector128.ConditionalSelect(take.AsInt32(), offset, at);
         }
 
         // 16 consecutive floats -> the 8 at even positions and the 8 at odd positions, in order.

@@ -48,6 +48,9 @@ public class MaxPoolKernelTests
     [InlineData(24)]
     [InlineData(26)]
     [InlineData(7)]
+    [InlineData(10)]
+    [InlineData(12)]
+    [InlineData(3)]
     public void MaxPool2x2_MatchesNaiveFirstMaximumWithTiesAndNaN(int width)
     {
         using var kernels = new CpuKernels(BackendKind.Managed, 2);
