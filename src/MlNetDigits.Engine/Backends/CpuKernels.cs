@@ -16,6 +16,9 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     private readonly ManagedGemm _managed;
     private readonly LoopJob _job = new();
 
+    /// <summary>GEMMs with m * n * k below this run single-threaded in the managed kernel whatever the backend (tests set 0).</summary>
+    internal long SmallGemm { get; set; } = 1 << 18;
+
     /// <summary>Creates a backend using <paramref name="kind"/> (Auto resolves to OpenBLAS when it loads) on <paramref name="threads"/> threads (0 = all cores).</summary>
     public CpuKernels(BackendKind kind = BackendKind.Auto, int threads = 0)
     {
@@ -46,7 +49,13 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         CheckGemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (Kind == BackendKind.OpenBlas)
+            if ((long)m * n * k < SmallGemm)
+            {
+                // Small products (single-image inference, the last dense layer): waking threads or OpenBLAS's
+                // dispatch costs more than the arithmetic, so the managed kernel runs on the calling thread.
+                _managed.SerialOnWorker(0, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            }
+            else if (Kind == BackendKind.OpenBlas)
             {
                 OpenBlas.UseThreads(Threads);
                 OpenBlas.Gemm(transA, transB, m, n, k, alpha, pa, Math.Max(lda, 1), pb, Math.Max(ldb, 1), beta, pc, Math.Max(ldc, 1));
