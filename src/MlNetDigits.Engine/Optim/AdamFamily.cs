@@ -85,7 +85,7 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
         ref float gr = ref MemoryMarshal.GetReference(grad);
         ref float m = ref MemoryMarshal.GetArrayDataReference(_expAvg[index]);
         ref float v = ref MemoryMarshal.GetArrayDataReference(_expAvgSq[index]);
-        bool ams = _maxExpAvgSq is not null;
+        bool ams = _maxExpAvgSq is not null, nesterov = gradScale != 0;
         ref float vMax = ref ams ? ref MemoryMarshal.GetArrayDataReference(_maxExpAvgSq![index]) : ref v;
         int n = value.Length, i = 0;
 
@@ -104,7 +104,9 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
                 vHat.StoreUnsafe(ref vMax, (nuint)i);
             }
             var d = Vector256.Sqrt(vHat) / Vector256.Create(sqrtBias2) + Vector256.Create(eps);
-            pi = pi + Vector256.Create(gradScale) * (gi / d) + Vector256.Create(momentScale) * (mi / d);
+            if (nesterov)
+                pi += Vector256.Create(gradScale) * (gi / d);
+            pi += Vector256.Create(momentScale) * (mi / d);
             mi.StoreUnsafe(ref m, (nuint)i);
             vi.StoreUnsafe(ref v, (nuint)i);
             pi.StoreUnsafe(ref p, (nuint)i);
@@ -120,7 +122,9 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
             if (ams)
                 Unsafe.Add(ref vMax, i) = vHat = MathF.Max(Unsafe.Add(ref vMax, i), vi);
             float d = MathF.Sqrt(vHat) / sqrtBias2 + eps;
-            Unsafe.Add(ref p, i) = pi + gradScale * (gi / d) + momentScale * (mi / d);
+            if (nesterov)
+                pi += gradScale * (gi / d);
+            Unsafe.Add(ref p, i) = pi + momentScale * (mi / d);
             Unsafe.Add(ref m, i) = mi;
             Unsafe.Add(ref v, i) = vi;
         }
