@@ -17,6 +17,17 @@ public sealed class Rng
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>The generator's four state words, for checkpoints: <see cref="SetState"/> with them continues the same sequence.</summary>
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>Restores the state returned by <see cref="GetState"/>.</summary>
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException($"An Rng state is four words, not all zero; got {state.Length} words.", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
