@@ -33,12 +33,14 @@ internal static class CompareCommand
             Arity = new ArgumentArity(2, 2),
         };
         var learner = new LearnerOptions("fast", "CNN epochs (default: the preset's; 1 for fast).");
+        var sdcaIterations = new Option<int?>("--sdca-iterations") { Description = "SDCA's most iterations (default: chosen from the data size, as ML.NET does).", HelpName = "N" };
         learner.Seed.Description = $"Seed of every random choice (default: {DefaultSeed}).";
         var command = new Command("compare", "Train (or load) the SDCA and CNN classifiers and compare them side by side.") { data, report, json, models };
         learner.AddTo(command);
+        command.Options.Add(sdcaIterations);
         command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () =>
         {
-            var sdca = learner.Read(parse, "sdca") with { Epochs = null, Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
+            var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             var cnn = learner.Read(parse, "cnn") with { Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
                 parse.GetValue(models), [sdca, cnn], cancellationToken);
@@ -52,7 +54,7 @@ internal static class CompareCommand
         foreach (var l in learners)
             l.Validate();
         var log = json ? env.WithOutput(env.Error) : env;
-        var loaded = modelNames?.Select(ModelArguments.Load).ToList(); // fail on a missing model before fetching or training
+        var loaded = modelNames is { Length: > 0 } ? modelNames.Select(ModelArguments.Load).ToList() : null; // fail on a missing model before fetching or training
 
         var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
         var context = new DigitsContext(0);

@@ -36,8 +36,8 @@ internal static class PredictCommand
         if (!(threshold is >= 0 and <= 1))
             throw new UsageException($"--threshold must be between 0 and 1, not {threshold.ToString(CultureInfo.InvariantCulture)}.");
         var files = ListFiles(inputs);
-        var path = ModelArguments.Resolve(modelName);
-        using var classifier = DigitClassifier.Load(path, new DigitClassifierOptions { ConfidenceThreshold = threshold });
+        var (model, schema, path) = ModelArguments.Load(modelName);
+        using var classifier = DigitClassifier.FromModel(model, schema, new DigitClassifierOptions { ConfidenceThreshold = threshold }, Path.GetFileName(path));
 
         var array = new JsonArray();
         int failures = 0;

@@ -21,7 +21,7 @@ internal static class ComparisonTable
         {
             sb.Append(row[0].PadRight(widths[0]));
             for (int c = 1; c < row.Length; c++)
-                sb.Append("   ").Append(index < 2 ? row[c].PadRight(widths[c]) : row[c].PadLeft(widths[c]));
+                sb.Append("   ").Append(row[c].PadLeft(widths[c]));
             sb.Append('\n');
             if (index == 1)
                 sb.Append(new string('-', widths.Sum() + 3 * (widths.Length - 1))).Append('\n');

@@ -6,21 +6,19 @@ namespace MlNetDigits.Cli.Rendering;
 
 /// <summary>
 /// Shows training progress: live Spectre.Console bars for epochs and batches on a terminal, plain lines (one per report)
-/// when output is redirected or when a JSON document owns standard output (then the lines go to standard error).
+/// when output is redirected.
 /// </summary>
 internal static class TrainingProgressDisplay
 {
     /// <summary>Runs <paramref name="work"/> (on a worker thread), showing the progress it reports.</summary>
-    /// <param name="env">The console.</param>
-    /// <param name="plainOutput">Where plain lines go; null draws live bars on <see cref="CliEnvironment.Out"/> when it is a terminal, else writes plain lines there.</param>
+    /// <param name="env">The console: live bars on its Out when that is a terminal, else plain lines there (for --json, a copy writing to stderr).</param>
     /// <param name="title">What is being trained, e.g. "training cnn".</param>
     /// <param name="work">The training, given the progress sink.</param>
-    public static async Task<T> RunAsync<T>(CliEnvironment env, TextWriter? plainOutput, string title, Func<IProgress<TrainingProgress>, T> work)
+    public static async Task<T> RunAsync<T>(CliEnvironment env, string title, Func<IProgress<TrainingProgress>, T> work)
     {
-        if (plainOutput is not null || !env.IsTerminal)
+        if (!env.IsTerminal)
         {
-            var writer = plainOutput ?? env.Out;
-            var plain = new SyncProgress<TrainingProgress>(p => writer.WriteLine($"  {p}"));
+            var plain = new SyncProgress<TrainingProgress>(p => env.Out.WriteLine($"  {p}"));
             return await Task.Run(() => work(plain)).ConfigureAwait(false);
         }
 

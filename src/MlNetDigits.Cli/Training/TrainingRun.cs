@@ -22,7 +22,7 @@ internal static class TrainingRun
         var estimator = settings.Build(context);
         var recorder = new CurveRecorder();
         var clock = Stopwatch.StartNew();
-        var model = await TrainingProgressDisplay.RunAsync(env, null, $"training {settings.Trainer}",
+        var model = await TrainingProgressDisplay.RunAsync(env, $"training {settings.Trainer}",
             progress => estimator.Fit(train, new Both(progress, recorder), cancellationToken)).ConfigureAwait(false);
         return new TrainedModel(model, clock.Elapsed.TotalSeconds, recorder.ToCurves());
     }
