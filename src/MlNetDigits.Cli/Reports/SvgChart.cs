@@ -18,8 +18,8 @@ internal static class SvgChart
         double yMin = points.Count == 0 ? 0 : points.Min(p => p.Y), yMax = points.Count == 0 ? 1 : points.Max(p => p.Y);
         if (xMin > 0 && xMin <= 1)
             xMin = 0;
-        (xMin, xMax) = Widen(xMin, xMax);
-        (yMin, yMax) = Widen(yMin, yMax);
+        (xMin, xMax, var xStep) = NiceScale(xMin, xMax);
+        (yMin, yMax, var yStep) = NiceScale(yMin, yMax);
         double plotW = width - left - right, plotH = height - top - bottom - 18 * Math.Ceiling(curve.Series.Count / 2.0);
         double X(double x) => left + (x - xMin) / (xMax - xMin) * plotW;
         double Y(double y) => top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
@@ -27,13 +27,13 @@ internal static class SvgChart
         var svg = Begin(width, height, curve.Title);
         svg.Append(Text(width / 2, 22, curve.Title, 15, "middle", bold: true));
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left:0.#}\" y=\"{top:0.#}\" width=\"{plotW:0.#}\" height=\"{plotH:0.#}\" fill=\"none\" stroke=\"#999\"/>\n");
-        for (int i = 0; i <= 4; i++)
+        for (double yv = yMin; yv <= yMax + yStep / 2; yv += yStep)
         {
-            double yv = yMin + (yMax - yMin) * i / 4, xv = xMin + (xMax - xMin) * i / 4;
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left:0.#}\" y1=\"{Y(yv):0.#}\" x2=\"{left + plotW:0.#}\" y2=\"{Y(yv):0.#}\" stroke=\"#eee\"/>\n");
             svg.Append(Text(left - 6, Y(yv) + 4, Tick(yv), 11, "end"));
-            svg.Append(Text(X(xv), top + plotH + 16, Tick(xv), 11, "middle"));
         }
+        for (double xv = xMin; xv <= xMax + xStep / 2; xv += xStep)
+            svg.Append(Text(X(xv), top + plotH + 16, Tick(xv), 11, "middle"));
         svg.Append(Text(left + plotW / 2, top + plotH + 34, curve.XLabel, 12, "middle"));
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{top + plotH / 2:0.#}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {top + plotH / 2:0.#})\">{Escape(curve.YLabel)}</text>\n");
 
@@ -117,16 +117,18 @@ internal static class SvgChart
 
     private static string Shorten(string name) => name.Length <= 6 ? name : name[..5] + "…";
 
-    private static (double, double) Widen(double lo, double hi)
+    /// <summary>An axis range covering [lo, hi] in 3 to 8 steps of 1, 2, 2.5 or 5 times a power of ten.</summary>
+    private static (double Min, double Max, double Step) NiceScale(double lo, double hi)
     {
-        if (hi - lo < 1e-9)
-            return (lo - 0.5, hi + 0.5);
-        var pad = (hi - lo) * 0.05;
-        return (lo >= 0 && lo - pad < 0 ? 0 : lo - pad, hi + pad);
+        if (hi - lo < 1e-12)
+            (lo, hi) = (lo - 0.5, hi + 0.5);
+        var rough = (hi - lo) / 5;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * power).First(s => s >= rough);
+        return (Math.Floor(lo / step + 1e-9) * step, Math.Ceiling(hi / step - 1e-9) * step, step);
     }
 
-    private static string Tick(double v) => Math.Abs(v) >= 100 ? v.ToString("0", CultureInfo.InvariantCulture)
-        : Math.Abs(v) >= 1 ? v.ToString("0.##", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Tick(double v) => Math.Abs(v) < 1e-12 ? "0" : v.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string Blend(string from, string to, double t)
     {
