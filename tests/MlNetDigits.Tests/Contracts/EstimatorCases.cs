@@ -2,6 +2,7 @@ using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Tests.TestStages;
 using MlNetDigits.Transforms;
+using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Tests.Contracts;
 
@@ -39,6 +40,12 @@ public static class EstimatorCases
         new("NormalizeMeanVariance(useCdf: true)", () => Ctx.Transforms.NormalizeMeanVariance("Features", useCdf: true), () => Features(2, 3), WrongFeatureType),
         new("ScalePixels", () => Ctx.Transforms.ScalePixels("Scaled", "Features"), () => Features(2, 3), WrongFeatureType),
         new("NormalizeImage", () => Ctx.Transforms.NormalizeImage("Normalized", "Features"), () => Features(2, 3), WrongFeatureType),
+        new("ImageClassification",
+            () => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                FeatureColumnName = "Features", Layers = ["flatten"], Epochs = 1, BatchSize = 2, ValidationFraction = 0, NumberOfThreads = 1, Seed = 1,
+            }),
+            () => Features(2, 3), MissingFeatures),
     ];
 
 

@@ -76,6 +76,20 @@ public sealed partial class ImageClassificationTrainer : ITrainerEstimator<Image
         int classes = data.Label.ClassCount;
         var spec = NetworkSpec.Parse(settings.Layers, c, h, w, classes);
         var kernels = Kernels.Create(BackendKind.Auto, settings.NumberOfThreads);
+        try
+        {
+            return Train(data, trainRows, validation, settings, spec, kernels, progress, cancellationToken, clock);
+        }
+        finally
+        {
+            (kernels as IDisposable)?.Dispose();
+        }
+    }
+
+    private ImageClassificationTransformer Train(ImageExamples data, int[] trainRows, ValidationImages? validation, ImageClassificationSettings settings,
+        NetworkSpec spec, IKernels kernels, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    {
+        int classes = data.Label.ClassCount;
         var session = new TrainingSession(settings, spec, kernels, data, trainRows, validation, classes);
 
         Report(progress, clock, string.Create(CultureInfo.InvariantCulture,

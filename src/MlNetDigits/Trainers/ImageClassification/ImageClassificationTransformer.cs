@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using MlNetDigits.Engine;
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
 using MlNetDigits.Model;
 
@@ -23,7 +24,8 @@ public sealed class ImageClassificationTransformer : MulticlassPredictionTransfo
     private const string CalibrationEntry = "calibration.json";
 
     private readonly Dictionary<string, Tensor> _weights;
-    private readonly ConcurrentBag<Sequential> _networks = [];
+    private readonly ConcurrentBag<Replica> _networks = [];
+    private int _replicaCount;
     private readonly float[] _scale, _shift; // (C): x' = x * scale[c] + shift[c]
 
     internal ImageClassificationTransformer(string featureColumnName, MulticlassLabelInfo label, NetworkSpec network,
@@ -100,19 +102,17 @@ public sealed class ImageClassificationTransformer : MulticlassPredictionTransfo
     // features: (count, C, H, W) raw; output: (count, K) logits or probabilities. Batches of up to 500 per forward pass.
     private void Run(ReadOnlySpan<float> features, int count, Span<float> output, bool softmax)
     {
-        var net = Rent();
+        var replica = Rent();
         try
         {
             int batch = Math.Min(count, ImageClassificationTrainer.Defaults.EvaluationBatchSize);
-            var input = new Tensor(batch, Network.Channels, Network.Height, Network.Width);
-            Tensor? last = null;
             float invT = (float)(1 / Temperature);
             for (int start = 0; start < count; start += batch)
             {
                 int n = Math.Min(batch, count - start);
-                var x = n == batch ? input : last ??= new Tensor(n, Network.Channels, Network.Height, Network.Width);
+                var x = replica.Input(n);
                 Normalize(features.Slice(start * FeatureCount, n * FeatureCount), x.Data);
-                var logits = net.Forward(x).Data;
+                var logits = replica.Net.Forward(x).Data;
                 var rows = output.Slice(start * ClassCount, n * ClassCount);
                 logits.AsSpan(0, n * ClassCount).CopyTo(rows);
                 if (!softmax)
@@ -128,7 +128,7 @@ public sealed class ImageClassificationTransformer : MulticlassPredictionTransfo
         }
         finally
         {
-            _networks.Add(net);
+            _networks.Add(replica);
         }
     }
 
@@ -147,14 +147,33 @@ public sealed class ImageClassificationTransformer : MulticlassPredictionTransfo
         }
     }
 
-    private Sequential Rent() => _networks.TryTake(out var net) ? net : CreateNetwork();
+    private Replica Rent() => _networks.TryTake(out var replica) ? replica : CreateNetwork();
 
-    private Sequential CreateNetwork()
+    // The first copy runs on a backend like Kernels.Default (all cores unless MLND_THREADS says otherwise); copies made
+    // for concurrent callers run single-threaded. No two copies share a backend, so concurrent calls never collide.
+    private Replica CreateNetwork()
     {
+        var shared = Kernels.Default;
         var net = Network.Build(new Rng(0));
+        net.Kernels = Kernels.Create(shared.Kind, Interlocked.Increment(ref _replicaCount) == 1 ? shared.Threads : 1);
         net.LoadStateDict(_weights);
         net.Eval();
-        return net;
+        return new Replica(net, Network);
+    }
+
+    /// <summary>One thread's copy of the network with its input tensors (one per batch size last used).</summary>
+    private sealed class Replica(Sequential net, NetworkSpec spec)
+    {
+        private Tensor? _input; // x: (n, C, H, W)
+
+        public Sequential Net { get; } = net;
+
+        public Tensor Input(int n)
+        {
+            if (_input is null || _input.Shape[0] != n)
+                _input = new Tensor(n, spec.Channels, spec.Height, spec.Width);
+            return _input;
+        }
     }
 
     public override void Save(ModelSaveContext context)
