@@ -5,7 +5,7 @@ using MlNetDigits.Bench.Sdca;
 using MlNetDigits.Data;
 using MlNetDigits.Trainers;
 
-// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads] [l2=..] [l1=..] [iterations=..] [tolerance=..] [deterministic=false]
+// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads|auto] [l2=..] [l1=..] [iterations=..] [tolerance=..] [check=..] [deterministic=false]
 // Trains SdcaMaximumEntropy with default options (unless overridden) on MNIST (pixels scaled to [0, 1]) and prints test accuracy, log-loss and
 // training seconds as "key=value" lines that bench/sdca/run.sh parses.
 var dataDir = args.Length > 0 ? args[0] : "data/mnist";
@@ -28,6 +28,7 @@ var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new S
     L1Regularization = Float("l1"),
     MaximumNumberOfIterations = (int?)Float("iterations"),
     ConvergenceTolerance = Float("tolerance") ?? SdcaMaximumEntropyMulticlassTrainer.Defaults.ConvergenceTolerance,
+    ConvergenceCheckFrequency = (int?)Float("check"),
     Deterministic = !overrides.TryGetValue("deterministic", out var d) || bool.Parse(d),
 });
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
