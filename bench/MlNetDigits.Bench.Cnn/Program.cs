@@ -8,11 +8,13 @@ using MlNetDigits.Trainers.ImageClassification;
 
 // Usage: MlNetDigits.Bench.Cnn --preset fast|classic|best [--seeds 1,2,3,4,5] [--epochs N] [--validation-fraction F]
 //        [--threads T] [--data DIR] [--batch-progress N] [--save DIR] [--ensemble] [--row-by-row] [--test-as-validation]
+//        [--checkpoint DIR [--resume]]
 // Trains the preset once per seed on the MNIST training set (raw IDX in DIR, default /tmp/npmt/package/data), evaluates
 // each model on the 10,000 test images (scored in batches, or through Transform with --row-by-row) with Evaluate, and prints "key=value" lines: per-seed accuracy, ECE
 // (after temperature scaling when the run had validation images) and training seconds, then mean / min / max; with
 // --ensemble also the accuracy of the models averaged. --test-as-validation measures the test set after every epoch
-// (as the "validation" of the history; it steers nothing: no early stopping, no calibration).
+// (as the "validation" of the history; it steers nothing: no early stopping, no calibration). --checkpoint writes a
+// checkpoint per seed after every epoch; --resume continues from it (bit-identically).
 var options = ParseArgs(args);
 string Get(string key, string fallback) => options.TryGetValue(key, out var v) ? v : fallback;
 var preset = Get("preset", "fast");
@@ -47,6 +49,8 @@ foreach (var seed in seeds)
         NumberOfThreads = threads,
         ValidationFraction = validation,
         ProgressInterval = interval,
+        CheckpointDirectory = options.TryGetValue("checkpoint", out var directory) ? Path.Combine(directory, $"seed{seed}") : null,
+        ResumeFrom = options.ContainsKey("resume") ? Path.Combine(options["checkpoint"], $"seed{seed}") : null,
     });
     if (options.ContainsKey("test-as-validation"))
     {
@@ -60,6 +64,8 @@ foreach (var seed in seeds)
             ValidationSet = test,
             Calibrate = false,
             ProgressInterval = interval,
+            CheckpointDirectory = options.TryGetValue("checkpoint", out var folder) ? Path.Combine(folder, $"seed{seed}") : null,
+            ResumeFrom = options.ContainsKey("resume") ? Path.Combine(options["checkpoint"], $"seed{seed}") : null,
         });
     }
     var watch = Stopwatch.StartNew();
