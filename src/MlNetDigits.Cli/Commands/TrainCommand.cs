@@ -133,7 +133,7 @@ internal static class TrainCommand
             return;
         }
         var epoch = TrainingCheckpoint.Load(file).Epoch;
-        var dir2 = settings.CheckpointDirectory!;
+        var folder = settings.CheckpointDirectory!;
         var args = new List<string> { "mlnetdigits", "train", "--trainer", "cnn", "--preset", settings.Preset };
         if (settings.Epochs is { } e)
             args.AddRange(["--epochs", e.ToString(CultureInfo.InvariantCulture)]);
@@ -143,9 +143,9 @@ internal static class TrainCommand
         if (settings.Threads is { } t)
             args.AddRange(["--threads", t.ToString(CultureInfo.InvariantCulture)]);
         if (!defaultCheckpoint)
-            args.AddRange(["--checkpoint", dir2]);
-        args.AddRange(["--resume", dir2, "--out", outPath]);
-        await env.Error.WriteLineAsync($"The checkpoint after epoch {epoch} is in {dir2}. Resume with:").ConfigureAwait(false);
+            args.AddRange(["--checkpoint", folder]);
+        args.AddRange(["--resume", folder, "--out", outPath]);
+        await env.Error.WriteLineAsync($"The checkpoint after epoch {epoch} is in {folder}. Resume with:").ConfigureAwait(false);
         await env.Error.WriteLineAsync("  " + string.Join(' ', args.Select(Quote))).ConfigureAwait(false);
     }
 

@@ -45,9 +45,20 @@ internal sealed record LearnerSettings
     public bool IsCnn => Trainer == "cnn";
 
     /// <summary>A short description, e.g. "SDCA maximum entropy" or "CNN (preset fast, 1 epoch)".</summary>
-    public string Description => IsCnn
-        ? $"CNN (preset {Preset}{(Epochs is { } e ? string.Create(CultureInfo.InvariantCulture, $", {e} epoch{(e == 1 ? "" : "s")}") : "")}{(Optimizer is { } o ? $", {o}" : "")})"
-        : $"SDCA maximum entropy{(Epochs is { } i ? string.Create(CultureInfo.InvariantCulture, $" (at most {i} iterations)") : "")}";
+    public string Description
+    {
+        get
+        {
+            if (!IsCnn)
+                return Epochs is { } most ? string.Create(CultureInfo.InvariantCulture, $"SDCA maximum entropy (at most {most} iterations)") : "SDCA maximum entropy";
+            var parts = new List<string> { $"preset {Preset}" };
+            if (Epochs is { } epochs)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{epochs} epoch{(epochs == 1 ? "" : "s")}"));
+            if (Optimizer is { } optimizer)
+                parts.Add(optimizer.ToLowerInvariant());
+            return $"CNN ({string.Join(", ", parts)})";
+        }
+    }
 
     /// <summary>Checks the combination of settings; throws <see cref="UsageException"/> naming the offending option.</summary>
     public void Validate()

@@ -101,10 +101,11 @@ internal static class TestSetScorer
         var vector = view.Schema[vectorColumn];
         int imageSize = imageColumn.Type is VectorDataViewType it ? it.Size : 0;
         int vectorSize = vector.Type is VectorDataViewType vt ? vt.Size : 0;
+        bool same = vector.Index == imageColumn.Index;
         var labels = new List<uint>();
         var images = new List<float>();
-        var vectors = new List<float>();
-        using var cursor = view.GetRowCursor(vector.Name == imageColumn.Name ? [labelColumn, imageColumn] : [labelColumn, imageColumn, vector]);
+        var vectors = same ? images : new List<float>();
+        using var cursor = view.GetRowCursor(same ? [labelColumn, imageColumn] : [labelColumn, imageColumn, vector]);
         var getLabel = cursor.GetGetter<uint>(labelColumn);
         var getImage = cursor.GetGetter<VBuffer<float>>(imageColumn);
         var getVector = cursor.GetGetter<VBuffer<float>>(vector);
@@ -116,13 +117,16 @@ internal static class TestSetScorer
                 cancellationToken.ThrowIfCancellationRequested();
             getLabel(ref label);
             getImage(ref image);
-            getVector(ref values);
-            if (image.Length != imageSize || values.Length != vectorSize)
+            if (!same)
+                getVector(ref values);
+            if (image.Length != imageSize || (!same && values.Length != vectorSize))
                 throw new InvalidOperationException($"Row {cursor.Position} has {image.Length} pixels and {values.Length} values in '{vector.Name}'; expected {imageSize} and {vectorSize}.");
             labels.Add(label);
             images.AddRange(image.GetValues());
-            vectors.AddRange(values.GetValues());
+            if (!same)
+                vectors.AddRange(values.GetValues());
         }
-        return ([.. labels], [.. images], [.. vectors]);
+        float[] imageArray = [.. images];
+        return ([.. labels], imageArray, same ? imageArray : [.. vectors]);
     }
 }
