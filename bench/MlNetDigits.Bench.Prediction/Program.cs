@@ -62,15 +62,27 @@ internal static class Bench
     public static void Run(DigitsContext context, string modelPath, IDataView test, DigitInput[] digits, double seconds)
     {
         var name = Path.GetFileNameWithoutExtension(modelPath);
-        var model = context.Model.Load(modelPath, out var schema);
         Console.WriteLine($"# model {modelPath} ({new FileInfo(modelPath).Length / 1024.0:0.#} KiB)");
 
-        // Engine: one image at a time into the same output object.
+        // Memory: the loaded model with its first engine and one prediction (a CNN makes its network copy then), then
+        // each further engine (100 kept alive, predicting once each).
+        long start = GC.GetTotalMemory(forceFullCollection: true);
+        var model = context.Model.Load(modelPath, out var schema);
         var engine = context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema);
         var output = new DigitOutput();
+        engine.Predict(digits[0], ref output);
+        long loaded = GC.GetTotalMemory(forceFullCollection: true);
+        Report(name, "memory_bytes_model_and_first_engine", loaded - start);
+        var engines = Enumerable.Range(0, 100).Select(_ => context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema)).ToArray();
+        foreach (var e in engines)
+            e.Predict(digits[0]);
+        Report(name, "memory_bytes_per_further_engine", (GC.GetTotalMemory(forceFullCollection: true) - loaded) / (double)engines.Length);
+        GC.KeepAlive(engines);
+        engines = null;
+
+        // Engine: one image at a time into the same output object.
         int next = 0;
-        var engineUs = Latency(() => engine.Predict(digits[next++ % digits.Length], ref output), seconds);
-        Report(name, "engine_latency_us", engineUs);
+        Report(name, "engine_latency_us", Latency(() => engine.Predict(digits[next++ % digits.Length], ref output), seconds));
         Report(name, "engine_accuracy_on_test_digits", digits.Count(d => { engine.Predict(d, ref output); return output.PredictedLabel == d.Label; }) / (double)digits.Length);
         Report(name, "engine_alloc_bytes_per_predict", AllocationPerCall(() => engine.Predict(digits[next++ % digits.Length], ref output)));
 
@@ -85,27 +97,31 @@ internal static class Bench
 
         // Batch: the whole test split through the data-view path, and the trainer's batch API on prepared features.
         Report(name, "dataview_batch_images_per_s", Throughput(() => CountScored(model.Transform(test)), seconds));
-        if (model is TransformerChain<ITransformer> chain && chain.LastTransformer is MulticlassPredictionTransformer predictor)
+        // The model's own scoring without the engine: single rows (the engine's overhead is the difference) and batches.
+        var (predictor, prefix) = model switch
         {
-            var prefix = new TransformerChain<ITransformer>([.. chain.Take(chain.Count - 1)]);
-            var features = Features(prefix.Transform(test), predictor.FeatureColumnName, predictor.FeatureCount);
+            TransformerChain<ITransformer> { LastTransformer: MulticlassPredictionTransformer last } chain =>
+                (last, (ITransformer?)new TransformerChain<ITransformer>([.. chain.Take(chain.Count - 1)])),
+            MulticlassPredictionTransformer single => (single, null),
+            _ => (null, null),
+        };
+        if (predictor is not null)
+        {
+            var features = Features(prefix?.Transform(test) ?? test, predictor.FeatureColumnName, predictor.FeatureCount);
             int count = features.Length / predictor.FeatureCount;
             var probabilities = new float[count * predictor.ClassCount];
-            Report(name, "predictor_batch_images_per_s", Throughput(() =>
+            var one = new float[predictor.ClassCount];
+            Report(name, "model_single_row_latency_us", Latency(() =>
+            {
+                int row = next++ % count;
+                predictor.PredictProbabilities(features.AsSpan(row * predictor.FeatureCount, predictor.FeatureCount), one);
+            }, seconds));
+            Report(name, "model_batch_images_per_s", Throughput(() =>
             {
                 predictor.PredictProbabilitiesBatch(features, probabilities);
                 return count;
             }, seconds));
         }
-
-        // Memory per engine: live bytes for 100 engines kept alive, divided by 100.
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        var engines = Enumerable.Range(0, 100).Select(_ => context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema)).ToArray();
-        foreach (var e in engines)
-            e.Predict(digits[0]);
-        long after = GC.GetTotalMemory(forceFullCollection: true);
-        Report(name, "memory_bytes_per_engine", (after - before) / (double)engines.Length);
-        GC.KeepAlive(engines);
 
         // Pool: total predictions per second from 1 and 2 threads.
         using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(modelPath);
@@ -116,9 +132,12 @@ internal static class Bench
     private static void Report(string model, string key, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model}.{key}={value:0.##}"));
 
-    /// <summary>Median over 15 rounds of the mean microseconds per call, after a warm-up.</summary>
+    /// <summary>Median over 15 rounds of the mean microseconds per call, after a warm-up of at least a second (tiered JIT).</summary>
     private static double Latency(Action call, double seconds)
     {
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.Elapsed.TotalSeconds < Math.Max(1, seconds / 2))
+            call();
         int perRound = Calibrate(call, seconds / 15);
         var rounds = new double[15];
         for (int r = 0; r < rounds.Length; r++)
