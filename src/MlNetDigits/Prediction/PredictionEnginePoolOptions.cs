@@ -1,0 +1,39 @@
+namespace MlNetDigits.Prediction;
+
+/// <summary>Settings of a <see cref="PredictionEnginePool{TIn, TOut}"/>; defaults live in <see cref="Defaults"/>.</summary>
+public sealed class PredictionEnginePoolOptions
+{
+    /// <summary>The default settings.</summary>
+    public static class Defaults
+    {
+        /// <summary>How long a burst of file events must stay quiet before the file is read: 300 ms.</summary>
+        public static readonly TimeSpan ReloadDebounce = TimeSpan.FromMilliseconds(300);
+
+        /// <summary>How often the file's timestamp and size are checked as well, in case a file event is missed: 2 s.</summary>
+        public static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(2);
+
+        /// <summary>Idle engines kept per model: twice the processor count.</summary>
+        public static int MaximumRetainedEngines => Environment.ProcessorCount * 2;
+    }
+
+    /// <summary>How input and output classes map to columns (the input schema is always the model's own).</summary>
+    public PredictionEngineOptions Engine { get; set; } = new();
+
+    /// <summary>Idle engines kept per model; more can be in use at once, the extra ones are dropped when returned.</summary>
+    public int MaximumRetainedEngines { get; set; } = Defaults.MaximumRetainedEngines;
+
+    /// <summary>See <see cref="Defaults.ReloadDebounce"/>.</summary>
+    public TimeSpan ReloadDebounce { get; set; } = Defaults.ReloadDebounce;
+
+    /// <summary>See <see cref="Defaults.PollingInterval"/>; <see cref="TimeSpan.Zero"/> turns polling off (file events only).</summary>
+    public TimeSpan PollingInterval { get; set; } = Defaults.PollingInterval;
+
+    /// <summary>
+    /// An input object (of the pool's input type) predicted once with every newly loaded model before it is swapped in; a
+    /// model that throws on it is refused. Null: a new model is only checked to load and to fit the input and output classes.
+    /// </summary>
+    public object? ValidationExample { get; set; }
+
+    /// <summary>An extra check of a newly loaded model before it is swapped in (throw to refuse it).</summary>
+    public Action<LoadedModel>? Validate { get; set; }
+}
