@@ -17,7 +17,7 @@ public sealed class DatasetStore
     /// <summary>Picks the data set from <paramref name="options"/>.</summary>
     public DatasetStore(WebOptions options, ILogger<DatasetStore> logger)
     {
-        var locator = new DatasetLocator(options.DataRoot);
+        var locator = new DatasetLocator(FindDataRoot(options.DataRoot));
         var mnist = locator.Resolve("mnist");
         var sample = locator.Resolve("sample");
         var hasMnist = mnist.HasSplit(DatasetSplit.Train) && mnist.HasSplit(DatasetSplit.Test);
@@ -25,7 +25,7 @@ public sealed class DatasetStore
         {
             case "auto":
                 Info = hasMnist ? mnist : sample;
-                Note = hasMnist ? null : $"MNIST is not fetched ({mnist.Folder} has no IDX files): showing the committed sample. Run `./mlnetdigits data fetch` for all 70,000 images.";
+                Note = hasMnist ? null : $"MNIST is not fetched (no data/mnist with its IDX files here or in a parent folder; expected at {mnist.Folder}): showing the committed sample. Run `./mlnetdigits data fetch` for all 70,000 images.";
                 break;
             case "mnist":
                 Info = mnist;
@@ -69,6 +69,26 @@ public sealed class DatasetStore
             }
         }
         return cache[index].Value;
+    }
+
+    /// <summary>
+    /// The data root: the configured one; else MLNETDIGITS_DATA; else the first <c>data</c> folder holding a fetched MNIST found
+    /// walking up from the current directory and from the app's folder (`dotnet run --project` starts in the project folder,
+    /// two levels below the checkout's data/); else ./data.
+    /// </summary>
+    internal static string? FindDataRoot(string? configured)
+    {
+        if (!string.IsNullOrEmpty(configured) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(DatasetLocator.EnvironmentVariable)))
+            return configured;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var root = Path.Combine(dir.FullName, "data");
+                var mnist = new DatasetLocator(root).Resolve("mnist");
+                if (mnist.HasSplit(DatasetSplit.Train) && mnist.HasSplit(DatasetSplit.Test))
+                    return root;
+            }
+        return null;
     }
 
     private static byte[] Encode(DatasetSplitData data, int index) =>

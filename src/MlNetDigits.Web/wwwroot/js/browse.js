@@ -23,7 +23,7 @@
   const dataset = await Digits.request("api/dataset");
   if (dataset.ok) {
     const counts = dataset.body.splits.map(s => `${s.count.toLocaleString("en")} ${s.split}`).join(", ");
-    source.textContent = `Data set: ${dataset.body.name === "mnist" ? "MNIST" : "the committed sample"} (${dataset.body.description}; ${counts}).`;
+    source.textContent = `Data set: ${dataset.body.description} (${counts} images).`;
     if (dataset.body.note) {
       source.textContent += " " + dataset.body.note;
       source.classList.add("note");

@@ -14,6 +14,7 @@
   let inFlight = false;      // one request at a time...
   let dirty = false;         // ...and another once it returns if the drawing changed meanwhile
   let sequence = 0;          // answers to older drawings are dropped
+  let revision = 0;          // bumped on every change; body[data-answered] says which revision the answer shown is for
   const debounceMs = 90;
 
   const lineWidth = () => canvas.width / 14;
@@ -54,7 +55,7 @@
   canvas.addEventListener("pointerdown", event => {
     if (event.button !== 0 && event.pointerType === "mouse") return;
     event.preventDefault();
-    canvas.setPointerCapture(event.pointerId);
+    try { canvas.setPointerCapture(event.pointerId); } catch { /* a synthetic or already released pointer */ }
     current = [point(event)];
     paint();
     schedule();
@@ -71,7 +72,7 @@
 
   function finish(event) {
     if (!current) return;
-    if (event && canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
+    try { if (event && canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId); } catch { /* not captured */ }
     strokes.push(current);
     current = null;
     paint();
@@ -94,6 +95,7 @@
   });
 
   function schedule() {
+    document.body.dataset.revision = String(++revision);
     clearTimeout(timer);
     timer = setTimeout(send, debounceMs);
   }
@@ -103,11 +105,13 @@
     if (strokes.length === 0 && !current) {
       sequence++;
       showEmpty();
+      document.body.dataset.answered = String(revision);
       return;
     }
     inFlight = true;
     dirty = false;
     const mine = ++sequence;
+    const drawn = revision;
     document.body.dataset.pending = "true";
     try {
       const blob = await new Promise(resolve => canvas.toBlob(resolve, "image/png"));
@@ -120,6 +124,7 @@
       }
       status.classList.remove("error");
       show(answer.body);
+      document.body.dataset.answered = String(drawn);
     } finally {
       inFlight = false;
       if (dirty) schedule();

@@ -57,8 +57,9 @@
     const bars = Digits.el("ol", { class: "mini", start: 0 });
     item.probabilities.forEach((p, i) => {
       const fill = Digits.el("div", { class: "fill" });
-      fill.style.width = (100 * p).toFixed(1) + "%";
-      bars.append(Digits.el("li", { title: `${i}: ${Digits.percent(p)}` }, Digits.el("span", { text: String(i) }), Digits.el("div", { class: "track" }, fill)));
+      fill.style.height = (100 * p).toFixed(1) + "%";
+      const kind = i === item.label ? "truth-bar" : i === item.predicted ? "wrong-bar" : "";
+      bars.append(Digits.el("li", { class: kind, title: `${i}: ${Digits.percent(p)}` }, Digits.el("div", { class: "track" }, fill), Digits.el("span", { text: String(i) })));
     });
     return Digits.el("li", { dataIndex: item.index, dataTestid: "item" },
       Digits.el("img", { src: `api/dataset/test/${item.index}.png`, alt: `test image ${item.index}`, loading: "lazy", width: 28, height: 28 }),
