@@ -23,6 +23,7 @@ var test = Load(Path.Combine(dataDir, "t10k-images-idx3-ubyte"), Path.Combine(da
 var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
 {
     NumberOfThreads = threads,
+    Seed = 1,
     L2Regularization = Float("l2"),
     L1Regularization = Float("l1"),
     MaximumNumberOfIterations = (int?)Float("iterations"),

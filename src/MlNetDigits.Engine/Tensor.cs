@@ -35,6 +35,38 @@ public sealed class Tensor
     /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Dim(int dim) => Shape[dim < 0 ? Shape.Length + dim : dim];
 
+    /// <summary>The shape as PyTorch prints it, e.g. "(256, 1, 28, 28)".</summary>
+    public string ShapeText => ShapeToText(Shape);
+
+    /// <summary>True when this tensor has exactly the dimensions <paramref name="shape"/>.</summary>
+    public bool HasShape(ReadOnlySpan<int> shape) => Shape.AsSpan().SequenceEqual(shape);
+
+    /// <summary>A tensor of <paramref name="shape"/> that shares this tensor's data (no copy); the element count must match.</summary>
+    public Tensor Reshape(params int[] shape) => new(Data, shape);
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear() => Array.Clear(Data);
+
+    /// <summary>Copies <paramref name="source"/>'s elements into this tensor (same element count).</summary>
+    public void CopyFrom(Tensor source)
+    {
+        if (source.Length != Length)
+            throw new ArgumentException($"Cannot copy a tensor of shape {source.ShapeText} into one of shape {ShapeText}.", nameof(source));
+        source.Data.AsSpan().CopyTo(Data);
+    }
+
+    /// <summary>A deep copy.</summary>
+    public Tensor Clone() => new((float[])Data.Clone(), Shape);
+
+    /// <summary>Formats dimensions as "(a, b, c)".</summary>
+    public static string ShapeToText(ReadOnlySpan<int> shape)
+    {
+        var parts = new string[shape.Length];
+        for (int i = 0; i < shape.Length; i++)
+            parts[i] = shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return "(" + string.Join(", ", parts) + ")";
+    }
+
     public override string ToString() => $"Tensor({string.Join(", ", Shape)})";
 
     private static int[] CheckShape(int[] shape)

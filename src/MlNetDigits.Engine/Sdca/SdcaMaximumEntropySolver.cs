@@ -9,7 +9,8 @@ namespace MlNetDigits.Engine.Sdca;
 /// P(W, b) = 1/n sum_i u_i sum_{c != y_i} log(1 + exp(-(s_{i,y_i} - s_{i,c}))) + lambda/2 (|W|^2 + |b_reg|^2)
 ///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight.
 /// There is one dual variable per (example, other class), updated by the closed-form approximate step for the logistic
-/// loss; the weights are kept as W = softThreshold(1/(lambda n) sum_i alpha_i x_i, t). The weights of the lowest primal
+/// loss; the weights are W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores
+/// through (the threshold is applied as the weights are read). The weights of the lowest primal
 /// loss seen at a convergence check are returned.
 /// </summary>
 public static class SdcaMaximumEntropySolver
@@ -52,14 +53,12 @@ public static class SdcaMaximumEntropySolver
         public Parameters(int features, int stride, bool l1)
         {
             W = new float[features * stride];
-            V = l1 ? new float[features * stride] : null;
             BiasReg = new float[stride];
             BiasV = l1 ? new float[stride] : null;
             BiasUnreg = new float[stride];
         }
 
-        public float[] W { get; }            // w: (features, stride), the model's weights
-        public float[]? V { get; }           // v: (features, stride), weights before the L1 soft threshold (L1 only)
+        public float[] W { get; }            // (features, stride): the weights; with L1, v, the weights before the soft threshold
         public float[] BiasReg { get; }      // (stride), regularised bias
         public float[]? BiasV { get; }       // (stride), regularised bias before the soft threshold (L1 only)
         public float[] BiasUnreg { get; }    // (stride), unregularised bias
@@ -67,7 +66,6 @@ public static class SdcaMaximumEntropySolver
         public void CopyFrom(Parameters other)
         {
             other.W.CopyTo(W, 0);
-            other.V?.CopyTo(V!, 0);
             other.BiasReg.CopyTo(BiasReg, 0);
             other.BiasV?.CopyTo(BiasV!, 0);
             other.BiasUnreg.CopyTo(BiasUnreg, 0);
@@ -102,6 +100,7 @@ public static class SdcaMaximumEntropySolver
         private readonly float[] _normSquared;    // (n): |x_i|^2 + 1 (the bias's constant feature)
         private readonly float[] _invariants;     // (n): 1 / max(1, 1/4 + 2 u_i |x_i|^2 / (lambda n))
         private readonly Parameters _global;
+        private readonly float[] _effective;      // (features, stride): the weights after the soft threshold (is _global.W without L1)
         private readonly Scratch[] _scratch;      // one per thread
         private readonly Parameters[]? _locals;   // one per thread, deterministic multi-thread scheme only
 
@@ -130,6 +129,7 @@ public static class SdcaMaximumEntropySolver
                 _invariants[i] = 1f / Math.Max(1f, 0.25f + 2f * norm * _lambdaNInv * Weight(i));
             }
             _global = new Parameters(_d, _stride, _l1 > 0);
+            _effective = _l1 > 0 ? new float[_d * _stride] : _global.W;
             _scratch = new Scratch[_threads];
             for (int t = 0; t < _threads; t++)
                 _scratch[t] = new Scratch(_stride);
@@ -180,7 +180,7 @@ public static class SdcaMaximumEntropySolver
                         bestPrimal = p;
                         bestGap = gap;
                         bestEpoch = epoch;
-                        _global.W.CopyTo(bestW, 0);
+                        _effective.CopyTo(bestW, 0);
                         TensorPrimitives.Add(_global.BiasReg, _global.BiasUnreg, bestBias);
                     }
                     converged = gap <= _settings.ConvergenceTolerance * p;
@@ -206,7 +206,7 @@ public static class SdcaMaximumEntropySolver
                 cancellationToken.ThrowIfCancellationRequested();
                 var end = Math.Min(order.Length, start + 1024);
                 for (int r = start; r < end; r++)
-                    Step(order[r], _global, _scratch[0], 1);
+                    Step(order[r], _global, _scratch[0], 1f, 1f);
             }
         }
 
@@ -234,29 +234,31 @@ public static class SdcaMaximumEntropySolver
                     int sliceStart = t * sliceLength, sliceEnd = Math.Min(_n, sliceStart + sliceLength);
                     int start = sliceStart + r * sync, end = Math.Min(sliceEnd, start + sync);
                     for (int p = start; p < end; p++)
-                        Step(order[p], local, _scratch[t], _threads);
+                        Step(order[p], local, _scratch[t], _threads, _threads);
                 });
                 Merge(locals);
             }
         }
 
-        /// <summary>shared += sum_t (local_t - shared), summed in thread order; with L1, w is re-thresholded from v.</summary>
+        /// <summary>shared += sum_t (local_t - shared) / threads, summed in thread order; with L1, w is re-thresholded from v.</summary>
         private void Merge(Parameters[] locals)
         {
-            MergeArray(_global.V ?? _global.W, locals, p => p.V ?? p.W);
+            MergeArray(_global.W, locals, p => p.W);
             MergeArray(_global.BiasV ?? _global.BiasReg, locals, p => p.BiasV ?? p.BiasReg);
             MergeArray(_global.BiasUnreg, locals, p => p.BiasUnreg);
-            if (_global.V is not null)
-            {
-                LinearKernels.SoftThreshold(_global.V, _l1, _global.W);
-                LinearKernels.SoftThreshold(_global.BiasV!, _l1, _global.BiasReg);
-            }
+            if (_global.BiasV is not null)
+                LinearKernels.SoftThreshold(_global.BiasV, _l1, _global.BiasReg);
         }
 
         private static void MergeArray(float[] shared, Parameters[] locals, Func<Parameters, float[]> select)
         {
+            // Each private copy applied its updates times the thread count (see Step), so its change is divided back.
+            float scale = 1f / locals.Length;
             foreach (var local in locals)
+            {
                 TensorPrimitives.Subtract(select(local), shared, select(local));
+                TensorPrimitives.Multiply(select(local), scale, select(local));
+            }
             foreach (var local in locals)
                 TensorPrimitives.Add(shared, select(local), shared);
         }
@@ -273,26 +275,34 @@ public static class SdcaMaximumEntropySolver
                 {
                     if ((p & 1023) == 0)
                         cancellationToken.ThrowIfCancellationRequested();
-                    Step(order[p], _global, _scratch[t], _threads);
+                    Step(order[p], _global, _scratch[t], _threads, 1f);
                 }
             });
         }
 
-        /// <summary>One SDCA step on example <paramref name="i"/>: every (i, c != y) dual variable, then one rank-one weight update.</summary>
-        private void Step(int i, Parameters p, Scratch scratch, int threads)
+        /// <summary>
+        /// One SDCA step on example <paramref name="i"/>: every (i, c != y) dual variable, then one rank-one weight update.
+        /// With several threads each step is solved as if the margin moved <paramref name="safety"/> times as far (CoCoA+'s
+        /// sigma' = threads), which keeps the threads' summed updates from overshooting; <paramref name="applied"/> scales the
+        /// update written to <paramref name="p"/> (a private copy in the blocked scheme, whose change is divided back at merge).
+        /// </summary>
+        private void Step(int i, Parameters p, Scratch scratch, float safety, float applied)
         {
             var indices = _x.RowIndices(i);
             var values = _x.RowValues(i);
             var scores = scratch.Scores;
             var coefficients = scratch.Coefficients;
             TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
-            LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
+            if (_l1 > 0)
+                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scores);
+            else
+                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
 
             int y = _labels[i];
             int dualBase = i * _k;
             float weight = Weight(i), norm = _normSquared[i], invariant = _invariants[i];
             float step = _lambdaNInv * weight;
-            float curvature = 2f * norm * step; // how much the margin moves per unit of dual step
+            float curvature = 2f * norm * step * safety; // how much the margin moves per unit of dual step
             float labelScore = scores[y];
             float labelPrimal = 0, labelDual = 0, labelAdjustment = 0;
             for (int c = 0; c < _k; c++)
@@ -301,10 +311,8 @@ public static class SdcaMaximumEntropySolver
                     continue;
                 float dual = _duals[dualBase + c];
                 // The margin s_y - s_c, with the label's pending update already counted.
-                float margin = labelScore + labelPrimal * norm - scores[c];
+                float margin = labelScore + labelPrimal * applied * norm - scores[c];
                 float update = DualStep(dual, margin, curvature, invariant);
-                if (threads >= 2 && Math.Abs(update) > 0.5f)
-                    update /= threads;
                 // Successive over-relaxation moving the regularised bias into the unregularised one (ML.NET's scheme).
                 float adjustment = _biasRate * (p.BiasV ?? p.BiasReg)[c];
                 update -= adjustment;
@@ -312,50 +320,48 @@ public static class SdcaMaximumEntropySolver
                 float primal = update * step;
                 labelDual -= dual + update;
                 labelPrimal += primal;
-                p.BiasUnreg[c] += adjustment * step;
+                p.BiasUnreg[c] += adjustment * step * applied;
                 labelAdjustment -= adjustment;
-                coefficients[c] = -primal;
-                AddToBias(p, c, -primal);
+                coefficients[c] = -primal * applied;
+                AddToBias(p, c, -primal * applied);
             }
             _duals[dualBase + y] = labelDual;
-            p.BiasUnreg[y] += labelAdjustment * step;
-            coefficients[y] = labelPrimal;
-            AddToBias(p, y, labelPrimal);
+            p.BiasUnreg[y] += labelAdjustment * step * applied;
+            coefficients[y] = labelPrimal * applied;
+            AddToBias(p, y, labelPrimal * applied);
 
-            if (p.V is null)
-                LinearKernels.AddOuter(indices, values, coefficients, p.W);
-            else
-                LinearKernels.AddOuterSoftThreshold(indices, values, coefficients, _l1, p.V, p.W);
+            LinearKernels.AddOuter(indices, values, coefficients, p.W);
         }
 
         /// <summary>
         /// The exact coordinate maximisation of the dual for one (example, class) variable: the new value a in (0, 1) solves
-        /// ln((1 - a) / a) = margin + curvature * (a - dual), found by safeguarded Newton steps from ML.NET's closed-form
-        /// step (1/(1 + e^margin) - dual) * invariant, which alone is conservative (about 1/curvature of the move).
+        /// ln((1 - a) / a) = margin + curvature * (a - dual). The root lies between the old value and 1/(1 + e^margin) (the
+        /// answers for curvature -> infinity and 0); safeguarded Newton steps start from ML.NET's closed-form step
+        /// (1/(1 + e^margin) - dual) * invariant, which alone is conservative (about 1/curvature of the move).
         /// </summary>
         private static float DualStep(float dual, float margin, float curvature, float invariant)
         {
-            double target = 1.0 / (1.0 + Math.Exp(margin));
-            double q = curvature;
-            double lo = 0, hi = 1;
-            // f(a) = ln((1-a)/a) - margin - q (a - dual) decreases from +inf to -inf on (0, 1).
-            double a = Math.Clamp(dual + (target - dual) * invariant, 1e-12, 1 - 1e-12);
-            for (int iteration = 0; iteration < 20; iteration++)
+            float target = 1f / (1f + MathF.Exp(margin));
+            float lo = Math.Clamp(Math.Min(dual, target), 1e-7f, 1 - 1e-7f);
+            float hi = Math.Clamp(Math.Max(dual, target), 1e-7f, 1 - 1e-7f);
+            float a = Math.Clamp(dual + (target - dual) * invariant, lo, hi);
+            for (int iteration = 0; iteration < 8 && hi - lo > 1e-7f; iteration++)
             {
-                double f = Math.Log((1 - a) / a) - margin - q * (a - dual);
+                // f(a) = ln((1-a)/a) - margin - q (a - dual) decreases on (0, 1).
+                float f = MathF.Log((1 - a) / a) - margin - curvature * (a - dual);
                 if (f > 0)
                     lo = a;
                 else
                     hi = a;
-                double next = a + f / (1 / (a * (1 - a)) + q);
+                float next = a + f / (1 / (a * (1 - a)) + curvature);
                 if (!(next > lo && next < hi))
-                    next = 0.5 * (lo + hi);
-                bool done = Math.Abs(next - a) <= 1e-7 * Math.Max(a, 1e-6);
+                    next = 0.5f * (lo + hi);
+                bool done = Math.Abs(next - a) <= 1e-5f * a;
                 a = next;
                 if (done)
                     break;
             }
-            return (float)(a - dual);
+            return a - dual;
         }
 
         private void AddToBias(Parameters p, int c, float delta)
@@ -383,6 +389,8 @@ public static class SdcaMaximumEntropySolver
             var options = new ParallelOptions { MaxDegreeOfParallelism = _threads, CancellationToken = cancellationToken };
             var bias = new float[_stride];
             TensorPrimitives.Add(_global.BiasReg, _global.BiasUnreg, bias);
+            if (_l1 > 0)
+                LinearKernels.SoftThreshold(_global.W, _l1, _effective);
             Parallel.For(0, chunks, options, chunk =>
             {
                 var scores = new float[_stride];
@@ -390,7 +398,7 @@ public static class SdcaMaximumEntropySolver
                 int end = Math.Min(_n, (chunk + 1) * CheckChunk);
                 for (int i = chunk * CheckChunk; i < end; i++)
                 {
-                    LinearKernels.Scores(_x.RowIndices(i), _x.RowValues(i), _global.W, bias, scores);
+                    LinearKernels.Scores(_x.RowIndices(i), _x.RowValues(i), _effective, bias, scores);
                     int y = _labels[i];
                     double rowLoss = 0, rowDual = 0;
                     for (int c = 0; c < _k; c++)
@@ -409,7 +417,7 @@ public static class SdcaMaximumEntropySolver
             });
 
             double squared = 0, absolute = 0, biasCross = 0;
-            foreach (var w in _global.W)
+            foreach (var w in _effective)
             {
                 squared += (double)w * w;
                 absolute += Math.Abs(w);

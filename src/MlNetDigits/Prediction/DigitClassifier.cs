@@ -41,7 +41,11 @@ public sealed class DigitClassifier : IDisposable
             MaximumRetainedEngines = pool.MaximumRetainedEngines,
             ReloadDebounce = pool.ReloadDebounce,
             PollingInterval = pool.PollingInterval,
-            Validate = pool.Validate,
+            Validate = model =>
+            {
+                CheckImageColumn(model, _options.ImageColumnName);
+                pool.Validate?.Invoke(model);
+            },
             ValidationExample = new ImageInput { Image = new float[PixelCount] },
             Engine = new PredictionEngineOptions
             {
@@ -233,6 +237,14 @@ public sealed class DigitClassifier : IDisposable
             return names;
         var size = engine.OutputSchema.GetColumnOrNull(_options.ScoreColumnName)?.Type is VectorDataViewType v ? v.Size : 0;
         return [.. Enumerable.Range(0, size).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>A model saved with an input schema must have the image column in it (other columns get defaults).</summary>
+    private static void CheckImageColumn(LoadedModel model, string imageColumnName)
+    {
+        if (model.InputSchema.Count > 0 && model.InputSchema.GetColumnOrNull(imageColumnName) is null)
+            throw new ArgumentException(
+                $"Model '{model.Name}' was saved with input columns {model.InputSchema.DescribeNames()}, none named '{imageColumnName}'. DigitClassifier feeds the 28x28 image to column '{imageColumnName}': set DigitClassifierOptions.ImageColumnName to the model's image column.");
     }
 
     private static void CheckSize(int length, int width, int height)

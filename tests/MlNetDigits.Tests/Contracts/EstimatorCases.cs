@@ -1,6 +1,7 @@
 using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Tests.TestStages;
+using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Tests.Contracts;
 
@@ -22,6 +23,12 @@ public static class EstimatorCases
         new("Test.ArgMax", () => new TestArgMaxEstimator("Top", "Features"), () => Features(6), MissingFeatures),
         new("Test.Scale+ArgMax chain",
             () => new TestScaleEstimator("Scaled", "Features").Append(new TestArgMaxEstimator("Top", "Scaled")),
+            () => Features(2, 3), MissingFeatures),
+        new("ImageClassification",
+            () => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                FeatureColumnName = "Features", Layers = ["flatten"], Epochs = 1, BatchSize = 2, ValidationFraction = 0, NumberOfThreads = 1, Seed = 1,
+            }),
             () => Features(2, 3), MissingFeatures),
     ];
 

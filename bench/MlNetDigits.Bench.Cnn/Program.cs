@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using MlNetDigits;
+using MlNetDigits.Core;
+using MlNetDigits.Data;
+using MlNetDigits.Trainers;
+using MlNetDigits.Trainers.ImageClassification;
+
+// Usage: MlNetDigits.Bench.Cnn --preset fast|classic|best [--seeds 1,2,3,4,5] [--epochs N] [--validation-fraction F]
+//        [--threads T] [--data DIR] [--batch-progress N] [--save DIR] [--ensemble] [--row-by-row]
+// Trains the preset once per seed on the MNIST training set (raw IDX in DIR, default /tmp/npmt/package/data), evaluates
+// each model on the 10,000 test images (scored in batches, or through Transform with --row-by-row) with Evaluate, and prints "key=value" lines: per-seed accuracy, ECE
+// (after temperature scaling when the run had validation images) and training seconds, then mean / min / max; with
+// --ensemble also the accuracy of the models averaged.
+var options = ParseArgs(args);
+string Get(string key, string fallback) => options.TryGetValue(key, out var v) ? v : fallback;
+var preset = Get("preset", "fast");
+var seeds = Get("seeds", "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+int? epochs = options.ContainsKey("epochs") ? int.Parse(options["epochs"], CultureInfo.InvariantCulture) : null;
+int? threads = options.ContainsKey("threads") ? int.Parse(options["threads"], CultureInfo.InvariantCulture) : null;
+double validation = double.Parse(Get("validation-fraction", preset == "best" ? "0.05" : "0"), CultureInfo.InvariantCulture);
+int interval = int.Parse(Get("batch-progress", "0"), CultureInfo.InvariantCulture);
+var dataDir = Get("data", "/tmp/npmt/package/data");
+var saveDir = options.GetValueOrDefault("save");
+
+var context = new DigitsContext(seed: 1);
+context.Log += (_, message) => Console.WriteLine($"# {message}");
+context.TrainingProgress += (_, report) =>
+{
+    if (report.Kind != TrainingProgressKind.Message)
+        Console.WriteLine($"# {report}");
+};
+var train = context.Data.LoadFromIdx(Path.Combine(dataDir, "train-images-idx3-ubyte"), Path.Combine(dataDir, "train-labels-idx1-ubyte"));
+var test = context.Data.LoadFromIdx(Path.Combine(dataDir, "t10k-images-idx3-ubyte"), Path.Combine(dataDir, "t10k-labels-idx1-ubyte"));
+Console.WriteLine($"preset={preset} seeds={string.Join(",", seeds)} validation_fraction={validation.ToString(CultureInfo.InvariantCulture)} threads={threads?.ToString(CultureInfo.InvariantCulture) ?? "all"}");
+
+var models = new List<ImageClassificationTransformer>();
+var accuracies = new List<double>();
+foreach (var seed in seeds)
+{
+    var trainer = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+    {
+        Preset = preset,
+        Epochs = epochs,
+        Seed = seed,
+        NumberOfThreads = threads,
+        ValidationFraction = validation,
+        ProgressInterval = interval,
+    });
+    var watch = Stopwatch.StartNew();
+    var model = trainer.Fit(train);
+    double trainSeconds = watch.Elapsed.TotalSeconds;
+    watch.Restart();
+    var metrics = context.MulticlassClassification.Evaluate(ScoreInBatches(model, test));
+    double evalSeconds = watch.Elapsed.TotalSeconds;
+    models.Add(model);
+    accuracies.Add(metrics.MicroAccuracy);
+    var cal = model.Calibration;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"seed={seed} epochs={model.History.Count} accuracy={metrics.MicroAccuracy:P2} log_loss={metrics.LogLoss:F4} ece={metrics.ExpectedCalibrationError:P2} temperature={model.Temperature:F3} " +
+        $"val_ece_before={(cal is null ? "n/a" : cal.ExpectedCalibrationErrorBefore.ToString("P2", CultureInfo.InvariantCulture))} train_seconds={trainSeconds:F1} eval_seconds={evalSeconds:F1}"));
+    if (saveDir is not null)
+    {
+        Directory.CreateDirectory(saveDir);
+        context.Model.Save(model, train.Schema, Path.Combine(saveDir, $"{preset}-seed{seed}.zip"));
+    }
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"mean_accuracy={accuracies.Average():P3} min_accuracy={accuracies.Min():P2} max_accuracy={accuracies.Max():P2} runs={accuracies.Count}"));
+if (options.ContainsKey("ensemble") && models.Count > 1)
+{
+    var ensemble = context.MulticlassClassification.Ensemble([.. models]);
+    var metrics = context.MulticlassClassification.Evaluate(ScoreInBatches(ensemble, test));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"ensemble_models={models.Count} ensemble_accuracy={metrics.MicroAccuracy:P2} ensemble_log_loss={metrics.LogLoss:F4} ensemble_ece={metrics.ExpectedCalibrationError:P2}"));
+}
+
+// The test set scored through the batched path (PredictProbabilitiesBatch, the model's ScoreBatchCore) into a view with
+// the columns Transform would add, so that Evaluate computes the metrics; --row-by-row uses Transform instead.
+IDataView ScoreInBatches(MulticlassPredictionTransformer model, IDataView data)
+{
+    if (options.ContainsKey("row-by-row"))
+        return model.Transform(data);
+    var images = new List<float>();
+    var labels = new List<uint>();
+    using (var cursor = data.GetRowCursor([data.Schema["Label"], data.Schema["Image"]]))
+    {
+        var getLabel = cursor.GetGetter<uint>(data.Schema["Label"]);
+        var getImage = cursor.GetGetter<VBuffer<float>>(data.Schema["Image"]);
+        uint label = 0;
+        VBuffer<float> image = default;
+        while (cursor.MoveNext())
+        {
+            getLabel(ref label);
+            getImage(ref image);
+            labels.Add(label);
+            images.AddRange(image.GetValues().ToArray());
+        }
+    }
+    var scores = new float[labels.Count * model.ClassCount];
+    model.PredictProbabilitiesBatch(images.ToArray(), scores);
+    var predicted = new uint[labels.Count];
+    for (int i = 0; i < predicted.Length; i++)
+        predicted[i] = (uint)MulticlassPredictionTransformer.ArgMax(scores.AsSpan(i * model.ClassCount, model.ClassCount));
+    return new InMemoryDataView.Builder()
+        .AddScalar("Label", NumberDataViewType.UInt32, labels.ToArray())
+        .AddVector("Score", new VectorDataViewType(NumberDataViewType.Single, model.ClassCount), scores)
+        .AddScalar("PredictedLabel", NumberDataViewType.UInt32, predicted)
+        .Build();
+}
+
+static Dictionary<string, string> ParseArgs(string[] args)
+{
+    var result = new Dictionary<string, string>();
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            throw new ArgumentException($"Unexpected argument '{args[i]}'; options start with --.");
+        var key = args[i][2..];
+        result[key] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
+    }
+    return result;
+}

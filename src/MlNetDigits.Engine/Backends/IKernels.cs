@@ -1,0 +1,61 @@
+namespace MlNetDigits.Engine.Backends;
+
+/// <summary>
+/// The numeric kernels layers are written against. A backend owns its threads; every method is deterministic for a
+/// given thread count. Matrices are row-major; "channel-major" means (C, N * plane), the layout GEMM-based
+/// convolution works in.
+/// </summary>
+public interface IKernels
+{
+    /// <summary>Which GEMM implementation is in use.</summary>
+    BackendKind Kind { get; }
+
+    /// <summary>Threads the backend splits work across.</summary>
+    int Threads { get; }
+
+    /// <summary>A human-readable line: the GEMM implementation, its library/build and thread count.</summary>
+    string Description { get; }
+
+    /// <summary>Row-major C(m, n) = alpha op(A)(m, k) op(B)(k, n) + beta C, where op transposes when asked.</summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
+
+    /// <summary>Unfolds input (N, C, H, W) into columns (C * K * K, N * OH * OW), zero where the window hits padding.</summary>
+    void Im2Col(ReadOnlySpan<float> input, ConvGeometry g, Span<float> columns);
+
+    /// <summary>Folds columns (C * K * K, N * OH * OW) back into inputGrad (N, C, H, W), summing overlaps (overwrites inputGrad).</summary>
+    void Col2Im(ReadOnlySpan<float> columns, ConvGeometry g, Span<float> inputGrad);
+
+    /// <summary>output(N, C, P) = source(C, N * P) transposed per image, plus bias[c] when bias is not empty.</summary>
+    void ChannelMajorToBatch(ReadOnlySpan<float> source, int batch, int channels, int plane, ReadOnlySpan<float> bias, Span<float> output);
+
+    /// <summary>output(C, N * P) = source(N, C, P) transposed per image.</summary>
+    void BatchToChannelMajor(ReadOnlySpan<float> source, int batch, int channels, int plane, Span<float> output);
+
+    /// <summary>Max pooling of input (N, C, H, W) into output (N, C, OH, OW); argmax records each maximum's index into input.</summary>
+    void MaxPool2d(ReadOnlySpan<float> input, ConvGeometry g, Span<float> output, Span<int> argmax);
+
+    /// <summary>inputGrad (overwritten) = outputGrad scattered to the argmax positions.</summary>
+    void MaxPool2dBackward(ReadOnlySpan<float> outputGrad, ReadOnlySpan<int> argmax, ConvGeometry g, Span<float> inputGrad);
+
+    /// <summary>Average pooling (padding counted as zeros, as PyTorch's count_include_pad=True).</summary>
+    void AvgPool2d(ReadOnlySpan<float> input, ConvGeometry g, Span<float> output);
+
+    /// <summary>inputGrad (overwritten) = each output gradient spread evenly over its window.</summary>
+    void AvgPool2dBackward(ReadOnlySpan<float> outputGrad, ConvGeometry g, Span<float> inputGrad);
+
+    /// <summary>y = max(x, 0).</summary>
+    void Relu(ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>dx = dy where y &gt; 0, else 0.</summary>
+    void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+
+    /// <summary>matrix(rows, cols) += vector(cols) broadcast over rows.</summary>
+    void AddRowVector(Span<float> matrix, int rows, int cols, ReadOnlySpan<float> vector);
+
+    /// <summary>sums(cols) += the column sums of matrix(rows, cols).</summary>
+    void AccumulateColumnSums(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> sums);
+
+    /// <summary>sums(rows) += the row sums of matrix(rows, cols).</summary>
+    void AccumulateRowSums(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> sums);
+}

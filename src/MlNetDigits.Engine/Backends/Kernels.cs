@@ -1,0 +1,44 @@
+namespace MlNetDigits.Engine.Backends;
+
+/// <summary>
+/// Chooses the process-wide default backend. Environment variables override the automatic choice:
+/// MLND_BACKEND = auto | managed | openblas, MLND_THREADS = a positive thread count (default: all cores).
+/// Code can also assign <see cref="Default"/> or pass an <see cref="IKernels"/> to each layer.
+/// </summary>
+public static class Kernels
+{
+    /// <summary>Environment variable naming the backend: auto, managed or openblas.</summary>
+    public const string BackendVariable = "MLND_BACKEND";
+
+    /// <summary>Environment variable giving the thread count.</summary>
+    public const string ThreadsVariable = "MLND_THREADS";
+
+    private static IKernels? _default;
+
+    /// <summary>The backend layers use when none is given; created on first use from the environment.</summary>
+    public static IKernels Default
+    {
+        get => _default ??= FromEnvironment();
+        set => _default = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>True when OpenBLAS (libopenblas.so.0) can be loaded in this process.</summary>
+    public static bool OpenBlasAvailable => OpenBlas.IsAvailable;
+
+    /// <summary>A new CPU backend of <paramref name="kind"/> on <paramref name="threads"/> threads (0 = all cores).</summary>
+    public static IKernels Create(BackendKind kind = BackendKind.Auto, int threads = 0) => new CpuKernels(kind, threads);
+
+    /// <summary>A backend configured by MLND_BACKEND and MLND_THREADS.</summary>
+    public static IKernels FromEnvironment()
+    {
+        var kindText = Environment.GetEnvironmentVariable(BackendVariable);
+        var kind = BackendKind.Auto;
+        if (!string.IsNullOrWhiteSpace(kindText) && !Enum.TryParse(kindText.Trim(), ignoreCase: true, out kind))
+            throw new InvalidOperationException($"{BackendVariable}='{kindText}' is not a backend; use auto, managed or openblas.");
+        var threadsText = Environment.GetEnvironmentVariable(ThreadsVariable);
+        int threads = 0;
+        if (!string.IsNullOrWhiteSpace(threadsText) && (!int.TryParse(threadsText, out threads) || threads < 1))
+            throw new InvalidOperationException($"{ThreadsVariable}='{threadsText}' is not a positive thread count.");
+        return Create(kind, threads);
+    }
+}

@@ -1,0 +1,161 @@
+using MlNetDigits.Data;
+
+namespace MlNetDigits.Trainers.ImageClassification;
+
+public sealed partial class ImageClassificationTrainer
+{
+    /// <summary>The defaults of <see cref="Options"/> that do not come from the preset.</summary>
+    public static class Defaults
+    {
+        public const string LabelColumnName = "Label";
+        public const string FeatureColumnName = "Image";
+        public const string Preset = "fast";
+        public const double ValidationFraction = 0.1;
+        public const int ProgressInterval = 50;
+        public const bool Calibrate = true;
+
+        /// <summary>The pixel scale: inputs are divided by it before normalisation (raw 0..255 pixels → 0..1).</summary>
+        public const float PixelScale = 255f;
+
+        /// <summary>MNIST's training-set mean of the scaled pixels.</summary>
+        public const float Mean = 0.1307f;
+
+        /// <summary>MNIST's training-set standard deviation of the scaled pixels.</summary>
+        public const float StandardDeviation = 0.3081f;
+
+        /// <summary>The batch size used for validation and prediction.</summary>
+        public const int EvaluationBatchSize = 500;
+    }
+
+    /// <summary>
+    /// Options of <see cref="ImageClassificationTrainer"/>. A null value takes the preset's value (see
+    /// <see cref="ImageClassificationPreset"/>); optimizer hyperparameters left null take the preset's when
+    /// <see cref="Optimizer"/> is null too, else PyTorch's defaults for the chosen optimizer.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>The label: a key (1..K) or an integer type (0..K-1).</summary>
+        public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
+
+        /// <summary>The images: a Single vector with an ImageShape annotation (C, H, W), or Vector&lt;Single, H, W&gt;; raw pixels (0..255).</summary>
+        public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
+
+        /// <summary>"fast", "classic" or "best".</summary>
+        public string Preset { get; set; } = Defaults.Preset;
+
+        /// <summary>
+        /// A user-defined architecture replacing the preset's: layer specs such as "conv 32 3 pad=1", "bn", "relu",
+        /// "maxpool 2", "dropout 0.25", "flatten", "dense 128" (see <see cref="NetworkSpec"/>). The classifier head
+        /// ("flatten" if needed, then "dense K") is appended.
+        /// </summary>
+        public IReadOnlyList<string>? Layers { get; set; }
+
+        public int? Epochs { get; set; }
+
+        public int? BatchSize { get; set; }
+
+        /// <summary>"sgd", "adam", "adamw", "nadam" or "adadelta".</summary>
+        public string? Optimizer { get; set; }
+
+        public double? LearningRate { get; set; }
+
+        /// <summary>SGD momentum.</summary>
+        public double? Momentum { get; set; }
+
+        /// <summary>SGD Nesterov momentum.</summary>
+        public bool? Nesterov { get; set; }
+
+        /// <summary>Adam-family beta1.</summary>
+        public double? Beta1 { get; set; }
+
+        /// <summary>Adam-family beta2.</summary>
+        public double? Beta2 { get; set; }
+
+        /// <summary>Adam-family and Adadelta epsilon.</summary>
+        public double? Epsilon { get; set; }
+
+        /// <summary>L2 weight decay (decoupled for AdamW).</summary>
+        public double? WeightDecay { get; set; }
+
+        /// <summary>Gradient-norm clipping threshold; null: no clipping.</summary>
+        public double? GradientClipNorm { get; set; }
+
+        /// <summary>
+        /// "none", "step", "exponential", "cosine" or "onecycle". Step and exponential act per epoch; cosine and one-cycle
+        /// per batch over the whole run (one-cycle peaks at <see cref="LearningRate"/>, without momentum cycling).
+        /// </summary>
+        public string? LearningRateSchedule { get; set; }
+
+        /// <summary>The step schedule's decay per <see cref="ScheduleStepSize"/> epochs, or the exponential schedule's per-epoch factor.</summary>
+        public double? ScheduleGamma { get; set; }
+
+        /// <summary>Epochs between the step schedule's decays.</summary>
+        public int? ScheduleStepSize { get; set; }
+
+        /// <summary>Label smoothing of the cross-entropy targets, in [0, 1); null: the preset's.</summary>
+        public double? LabelSmoothing { get; set; }
+
+        /// <summary>Visit the training images in a new seeded order every epoch; null: the preset's ("fast" keeps file order).</summary>
+        public bool? Shuffle { get; set; }
+
+        /// <summary>
+        /// The share of the training rows held out (seeded) for validation, early stopping and calibration, in [0, 1);
+        /// ignored when <see cref="ValidationSet"/> is given. 0 trains on every row (no validation, no calibration).
+        /// </summary>
+        public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+
+        /// <summary>Explicit validation images (same columns as the training data).</summary>
+        public IDataView? ValidationSet { get; set; }
+
+        /// <summary>Early stopping on a validation metric; null: train every epoch.</summary>
+        public EarlyStoppingOptions? EarlyStopping { get; set; }
+
+        /// <summary>
+        /// Training augmentation. Left unset it takes the preset's ("best" augments, "fast"/"classic" do not); set it to
+        /// null to turn augmentation off, or to options with the parts wanted.
+        /// </summary>
+        public ImageAugmentationOptions? Augmentation
+        {
+            get => _augmentation;
+            set
+            {
+                _augmentation = value;
+                AugmentationSet = true;
+            }
+        }
+
+        /// <summary>True once <see cref="Augmentation"/> has been assigned (null included).</summary>
+        internal bool AugmentationSet { get; private set; }
+
+        private ImageAugmentationOptions? _augmentation;
+
+        /// <summary>Per-channel mean of the scaled pixels (x / PixelScale); one value for all channels, or one per channel.</summary>
+        public float[] Mean { get; set; } = [Defaults.Mean];
+
+        /// <summary>Per-channel standard deviation of the scaled pixels.</summary>
+        public float[] StandardDeviation { get; set; } = [Defaults.StandardDeviation];
+
+        /// <summary>Inputs are divided by this before the mean is subtracted (255 for raw pixels; 1 for pixels already in 0..1).</summary>
+        public float PixelScale { get; set; } = Defaults.PixelScale;
+
+        /// <summary>Fit a temperature on the validation images after training (needs validation images).</summary>
+        public bool Calibrate { get; set; } = Defaults.Calibrate;
+
+        /// <summary>The seed of initialisation, shuffling, dropout, augmentation and the validation split; null: the context's next seed.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Threads for the kernels and augmentation; null: all cores.</summary>
+        public int? NumberOfThreads { get; set; }
+
+        /// <summary>Report progress every this many batches (0: only per epoch).</summary>
+        public int ProgressInterval { get; set; } = Defaults.ProgressInterval;
+
+        /// <summary>A folder where a checkpoint (checkpoint.zip) is written atomically at the end of each epoch.</summary>
+        public string? CheckpointDirectory { get; set; }
+
+        /// <summary>A checkpoint file, or a folder holding checkpoint.zip, to continue from; the run continues bit-identically.</summary>
+        public string? ResumeFrom { get; set; }
+
+        internal Options Clone() => (Options)MemberwiseClone();
+    }
+}

@@ -1,0 +1,102 @@
+using MlNetDigits.Engine.Backends;
+using MlNetDigits.Engine.Tests.Helpers;
+
+namespace MlNetDigits.Engine.Tests.Backends;
+
+public class GemmTests
+{
+    public static TheoryData<int, int, int, bool, bool> Sizes()
+    {
+        var data = new TheoryData<int, int, int, bool, bool>();
+        int[][] sizes = [[1, 1, 1], [7, 5, 3], [6, 16, 1], [13, 17, 19], [37, 3, 129], [121, 33, 257], [5, 300, 31], [200, 7, 64], [64, 2049 + 17, 9]];
+        foreach (var s in sizes)
+            foreach (var ta in new[] { false, true })
+                foreach (var tb in new[] { false, true })
+                    data.Add(s[0], s[1], s[2], ta, tb);
+        return data;
+    }
+
+    private static (float[] A, int Lda, float[] B, int Ldb, float[] C, int Ldc) Operands(int m, int n, int k, bool ta, bool tb, int pad, ulong seed)
+    {
+        var rng = new Rng(seed);
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        var a = TestData.Random(rng, aRows * lda).Data;
+        var b = TestData.Random(rng, bRows * ldb).Data;
+        var c = TestData.Random(rng, m * ldc).Data;
+        return (a, lda, b, ldb, c, ldc);
+    }
+
+    private static void CheckAgainstNaive(IKernels kernels, int m, int n, int k, bool ta, bool tb, float alpha, float beta, int pad)
+    {
+        var (a, lda, b, ldb, c, ldc) = Operands(m, n, k, ta, tb, pad, (ulong)(m * 7919 + n * 31 + k));
+        var expected = (float[])c.Clone();
+        TestData.NaiveGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+        kernels.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        // Float accumulation over k terms of unit-variance products: error grows like sqrt(k) * eps.
+        TestData.AssertClose(expected, c, 1e-4, 2e-5 * Math.Sqrt(k) * Math.Abs(alpha), $"{kernels.Kind} gemm m={m} n={n} k={k} ta={ta} tb={tb}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void ManagedGemm_MatchesNaiveReference(int m, int n, int k, bool ta, bool tb)
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        CheckAgainstNaive(kernels, m, n, k, ta, tb, 1f, 0f, 0);
+        CheckAgainstNaive(kernels, m, n, k, ta, tb, 0.5f, 1.5f, 3);
+    }
+
+    [OpenBlasTheory]
+    [MemberData(nameof(Sizes))]
+    public void OpenBlasGemm_MatchesNaiveReference(int m, int n, int k, bool ta, bool tb)
+    {
+        using var kernels = new CpuKernels(BackendKind.OpenBlas, 2);
+        CheckAgainstNaive(kernels, m, n, k, ta, tb, 1f, 0f, 0);
+        CheckAgainstNaive(kernels, m, n, k, ta, tb, -0.75f, 1f, 5);
+    }
+
+    [OpenBlasTheory]
+    [MemberData(nameof(Sizes))]
+    public void ManagedGemm_AgreesWithOpenBlas(int m, int n, int k, bool ta, bool tb)
+    {
+        using var managed = new CpuKernels(BackendKind.Managed, 2);
+        using var blas = new CpuKernels(BackendKind.OpenBlas, 2);
+        var (a, lda, b, ldb, c, ldc) = Operands(m, n, k, ta, tb, 1, 42);
+        var c2 = (float[])c.Clone();
+        managed.Gemm(ta, tb, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c, ldc);
+        blas.Gemm(ta, tb, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c2, ldc);
+        TestData.AssertClose(c2, c, 1e-4, 3e-5 * Math.Sqrt(k), "managed vs OpenBLAS");
+    }
+
+    [Fact]
+    public void ManagedGemm_IsBitIdenticalAcrossThreadCounts()
+    {
+        var (a, lda, b, ldb, c, ldc) = Operands(150, 700, 300, false, true, 0, 9);
+        var c1 = (float[])c.Clone();
+        var c3 = (float[])c.Clone();
+        using (var one = new CpuKernels(BackendKind.Managed, 1))
+            one.Gemm(false, true, 150, 700, 300, 1f, a, lda, b, ldb, 0f, c1, ldc);
+        using (var three = new CpuKernels(BackendKind.Managed, 3))
+            three.Gemm(false, true, 150, 700, 300, 1f, a, lda, b, ldb, 0f, c3, ldc);
+        Assert.Equal(c1, c3);
+    }
+
+    [Fact]
+    public void Gemm_ThrowsWhenABufferIsTooSmall()
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 1);
+        var ex = Assert.Throws<ArgumentException>(() => kernels.Gemm(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Contains("A is (4, 4)", ex.Message);
+    }
+
+    [Fact]
+    public void Description_NamesTheBackendAndThreads()
+    {
+        using var managed = new CpuKernels(BackendKind.Managed, 3);
+        Assert.Equal(BackendKind.Managed, managed.Kind);
+        Assert.Contains("managed", managed.Description);
+        Assert.Contains("3 thread", managed.Description);
+        using var auto = new CpuKernels(BackendKind.Auto, 1);
+        Assert.Equal(Kernels.OpenBlasAvailable ? BackendKind.OpenBlas : BackendKind.Managed, auto.Kind);
+    }
+}

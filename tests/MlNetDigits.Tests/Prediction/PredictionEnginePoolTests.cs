@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using MlNetDigits.Data;
+using MlNetDigits.Model;
+using MlNetDigits.Prediction;
+using MlNetDigits.Transforms;
+using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+
+namespace MlNetDigits.Tests.Prediction;
+
+public sealed class PredictionEnginePoolTests : IDisposable
+{
+    private readonly string _folder = TempFolder();
+
+    public sealed class DigitInput
+    {
+        [VectorType(28, 28)]
+        public float[] Image { get; set; } = [];
+    }
+
+    public sealed class DigitOutput
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static PredictionEnginePoolOptions FastReload() => new()
+    {
+        ReloadDebounce = TimeSpan.FromMilliseconds(50),
+        PollingInterval = TimeSpan.FromMilliseconds(100),
+    };
+
+    private string WriteModel(byte[] bytes, string name = "model.zip")
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>Replaces the file the way Model.Save does: write a temporary file, then rename it over the model.</summary>
+    private static void ReplaceAtomically(string path, byte[] bytes)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    [Fact]
+    public void Predict_FromManyThreads_GivesTheSingleThreadedResults()
+    {
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(WriteModel(SdcaModel.FileBytes));
+        var inputs = TestDigits(300).Select(d => new DigitInput { Image = d.Pixels }).ToArray();
+        var expected = inputs.Select(i => pool.Predict(i).Score).ToArray();
+
+        var results = new float[8][][];
+        var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+        {
+            var random = new Random(t);
+            var mine = new float[inputs.Length][];
+            foreach (var i in Enumerable.Range(0, inputs.Length).OrderBy(_ => random.Next()))
+                mine[i] = pool.Predict(inputs[i]).Score;
+            results[t] = mine;
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        foreach (var mine in results)
+            for (int i = 0; i < inputs.Length; i++)
+                Assert.Equal(expected[i], mine[i]);
+    }
+
+    [Fact]
+    public void GetPredictionEngine_LendsDistinctEnginesAndReusesReturnedOnes()
+    {
+        using var pool = new PredictionEnginePool<DigitInput, DigitOutput>(SdcaModel.Model, SdcaModel.InputSchema);
+        var a = pool.GetPredictionEngine();
+        var b = pool.GetPredictionEngine();
+        Assert.NotSame(a, b);
+        pool.ReturnPredictionEngine(a);
+        Assert.Same(a, pool.GetPredictionEngine());
+    }
+
+    [Fact]
+    public async Task FromFile_WatchingForChanges_PicksUpAReplacedModelWithoutFailingInFlightPredictions()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        var replacement = RescaledModelBytes(2f / 255);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, FastReload());
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var before = pool.Predict(input).Score;
+        var firstVersion = pool.CurrentModel.Version;
+        using var reloaded = new ManualResetEventSlim();
+        pool.ModelReloaded += (_, e) => reloaded.Set();
+
+        // Threads predict continuously while the file is replaced; none may fail and each result is one model's or the other's.
+        var errors = new ConcurrentQueue<Exception>();
+        var seen = new ConcurrentQueue<float[]>();
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    seen.Enqueue(pool.Predict(input).Score);
+                }
+                catch (Exception e)
+                {
+                    errors.Enqueue(e);
+                }
+            }
+        })).ToArray();
+        Thread.Sleep(100);
+        ReplaceAtomically(path, replacement);
+        Assert.True(reloaded.Wait(TimeSpan.FromSeconds(15)), "The replaced model file was not reloaded within 15 s.");
+        Thread.Sleep(100);
+        stop.Cancel();
+        await Task.WhenAll(workers);
+
+        var after = pool.Predict(input).Score;
+        Assert.Empty(errors);
+        Assert.NotEqual(before, after);
+        Assert.NotEqual(firstVersion, pool.CurrentModel.Version);
+        Assert.All(seen, s => Assert.True(s.SequenceEqual(before) || s.SequenceEqual(after), "A prediction matched neither model."));
+        Assert.Contains(seen, s => s.SequenceEqual(after));
+    }
+
+    [Fact]
+    public void FromFile_WatchingForChanges_KeepsTheOldModelWhenTheNewFileIsCorrupt()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, FastReload());
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var before = pool.Predict(input).Score;
+        using var failed = new ManualResetEventSlim();
+        ModelReloadFailedEventArgs? failure = null;
+        pool.ModelReloadFailed += (_, e) =>
+        {
+            failure = e;
+            failed.Set();
+        };
+
+        ReplaceAtomically(path, SdcaModel.FileBytes.AsSpan(0, SdcaModel.FileBytes.Length / 2).ToArray());
+        Assert.True(failed.Wait(TimeSpan.FromSeconds(15)), "The corrupt replacement was not reported within 15 s.");
+
+        Assert.IsType<InvalidModelException>(failure!.Error);
+        Assert.Equal(path, failure.FilePath);
+        Assert.Equal(before, pool.Predict(input).Score);
+        Assert.Equal(LoadedModelVersion(SdcaModel.FileBytes), pool.CurrentModel.Version);
+    }
+
+    [Fact]
+    public void Reload_RefusesAModelWithoutTheOutputColumnsAndKeepsServing()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path);
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var before = pool.Predict(input).Score;
+        var context = new DigitsContext(seed: 1);
+        var scaleOnly = context.Transforms.ScalePixels("Features", "Image").Fit(TestData());
+        File.WriteAllBytes(path, Save(context, scaleOnly, SdcaModel.InputSchema));
+
+        var e = Assert.Throws<ArgumentException>(() => pool.Reload());
+        Assert.Contains("'Score'", e.Message);
+        Assert.Equal(before, pool.Predict(input).Score);
+    }
+
+    [Fact]
+    public void Reload_ReturnsFalseWhenTheFileContentIsUnchanged()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path);
+        File.WriteAllBytes(path, SdcaModel.FileBytes);
+        Assert.False(pool.Reload());
+        File.WriteAllBytes(path, RescaledModelBytes(3f / 255));
+        Assert.True(pool.Reload());
+    }
+
+    [Fact]
+    public void EnginesBorrowedBeforeAReload_KeepTheirModelAndAreDroppedWhenReturned()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path);
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var borrowed = pool.GetPredictionEngine();
+        var before = borrowed.Predict(input).Score;
+        File.WriteAllBytes(path, RescaledModelBytes(2f / 255));
+        Assert.True(pool.Reload());
+
+        Assert.Equal(before, borrowed.Predict(input).Score);
+        pool.ReturnPredictionEngine(borrowed);
+        var fresh = pool.GetPredictionEngine();
+        Assert.NotSame(borrowed, fresh);
+        Assert.NotEqual(before, fresh.Predict(input).Score);
+    }
+
+    [Fact]
+    public void FromFile_ThrowsNamingTheFileWhenItIsMissing()
+    {
+        var missing = Path.Combine(_folder, "nope.zip");
+        var e = Assert.Throws<FileNotFoundException>(() => PredictionEnginePool<DigitInput, DigitOutput>.FromFile(missing));
+        Assert.Contains(missing, e.Message);
+    }
+
+    private static string LoadedModelVersion(byte[] bytes) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..12];
+}

@@ -1,0 +1,125 @@
+using MlNetDigits.Core;
+using MlNetDigits.Data;
+using MlNetDigits.Trainers.ImageClassification;
+using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
+
+namespace MlNetDigits.Tests.Trainers;
+
+public sealed class ImageClassificationOptionsTests
+{
+    private static ImageClassificationTrainer Trainer(ImageClassificationTrainer.Options options) =>
+        new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options);
+
+    [Fact]
+    public void ZeroEpochs_ThrowsWhenTheTrainerIsCreated()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(new ImageClassificationTrainer.Options { Epochs = 0 }));
+        Assert.Contains("Epochs must be at least 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BatchLargerThanTheData_ThrowsNamingBoth()
+    {
+        var options = TinyOptions(epochs: 1);
+        options.BatchSize = 100;
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        Assert.Contains("BatchSize 100 is larger than the 40 training images", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ImageColumnWithoutShape_ThrowsSchemaExceptionBeforeTraining()
+    {
+        var flat = new InMemoryDataView.Builder()
+            .AddScalar("Label", NumberDataViewType.UInt32, new uint[] { 1, 2 })
+            .AddVector("Image", new VectorDataViewType(NumberDataViewType.Single, 784), new float[2 * 784])
+            .Build();
+
+        var e = Assert.Throws<SchemaException>(() => Trainer(TinyOptions()).Fit(flat));
+        Assert.Contains("Image", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ImageShape", e.Message, StringComparison.Ordinal);
+        Assert.Throws<SchemaException>(() => Trainer(TinyOptions()).GetOutputSchema(SchemaShape.Create(flat.Schema)));
+    }
+
+    [Fact]
+    public void ImagesTooSmallForTheArchitecture_ThrowNamingTheLayer()
+    {
+        var options = TinyOptions();
+        options.Layers = ["conv 8 3", "maxpool 2", "maxpool 2", "maxpool 2", "conv 8 5"];
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        Assert.Contains("Layer 4 'conv 8 5'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than its input 3x3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Preset", "huge", "Unknown preset 'huge'")]
+    [InlineData("Optimizer", "rmsprop", "Unknown optimizer 'rmsprop'")]
+    [InlineData("LearningRateSchedule", "warm", "Unknown learning-rate schedule 'warm'")]
+    public void UnknownNames_ThrowListingTheValidOnes(string option, string value, string message)
+    {
+        var options = new ImageClassificationTrainer.Options();
+        typeof(ImageClassificationTrainer.Options).GetProperty(option)!.SetValue(options, value);
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pool 2", "'pool' is not a layer kind")]
+    [InlineData("conv 32", "it has 1 value(s) where 'conv OUT K [stride=S] [pad=P] [bias=false]' takes 2")]
+    [InlineData("conv x 3", "OUT 'x' is not an integer >= 1")]
+    [InlineData("dropout 1.5", "'1.5' is not a number in [0, 1)")]
+    [InlineData("relu fast=1", "'relu' has no option 'fast'")]
+    [InlineData("conv 8 3 pad=-1", "pad '-1' is not an integer >= 0")]
+    public void BadLayerSpecs_ThrowSayingWhatIsWrong(string spec, string message)
+    {
+        var options = new ImageClassificationTrainer.Options { Layers = ["conv 8 3", spec] };
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options));
+        Assert.Contains($"Layer 1 '{spec}' is invalid", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DenseOnImages_ThrowsAskingForFlatten()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NetworkSpec.Parse(["conv 4 3", "dense 10"], 1, 28, 28));
+        Assert.Contains("put 'flatten' before it", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EarlyStoppingWithoutValidation_Throws()
+    {
+        var options = new ImageClassificationTrainer.Options { ValidationFraction = 0, EarlyStopping = new EarlyStoppingOptions() };
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options));
+        Assert.Contains("EarlyStopping needs validation images", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OptionTheOptimizerLacks_Throws()
+    {
+        var options = TinyOptions(epochs: 1);
+        options.Optimizer = "adadelta";
+        options.Beta1 = 0.5;
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        Assert.Contains("Optimizer 'adadelta' has no option Beta1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NetworkSpec_CanonicalisesAndAppendsTheHead()
+    {
+        var spec = NetworkSpec.Parse(["CONV 8 3 pad=1 stride=1", "BN", "ReLU", "maxpool 2 stride=2", "dropout 0.25"], 1, 28, 28, classes: 10);
+
+        Assert.Equal(["conv 8 3 pad=1", "bn", "relu", "maxpool 2", "dropout 0.25", "flatten", "dense 10"], spec.Layers);
+        Assert.Equal([10], spec.OutputShape);
+        Assert.Equal(28L * 28 * 8 * 9 + 14 * 14 * 8 * 10, spec.MultiplyAccumulates());
+    }
+
+    [Theory]
+    [InlineData("fast")]
+    [InlineData("classic")]
+    [InlineData("best")]
+    public void Presets_ParseForMnistImages(string name)
+    {
+        var preset = ImageClassificationPreset.Get(name);
+        var spec = NetworkSpec.Parse(preset.Layers, 1, 28, 28, 10);
+        Assert.Equal("dense 10", spec.Layers[^1]);
+    }
+}
