@@ -128,7 +128,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     /// <summary>Waits until the page shows the answer to the latest drawing (no request pending).</summary>
     private static Task WaitForAnswerAsync(IPage page) =>
         page.WaitForFunctionAsync("document.body.dataset.state === 'answered' && document.body.dataset.answered === document.body.dataset.revision", null,
-            new PageWaitForFunctionOptions { Timeout = 15_000, PollingInterval = 50 });
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 50 });
 
     private async Task ScreenshotAsync(IPage page, string name)
     {

@@ -84,7 +84,7 @@ public sealed class GalleryPageTests(BrowserFixture fixture, ITestOutputHelper o
         await page.Context.CloseAsync();
     }
 
-    private async Task<IPage> OpenAsync(string url, string state = "ready", float timeoutMs = 10_000)
+    private async Task<IPage> OpenAsync(string url, string state = "ready", float timeoutMs = 30_000)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -97,8 +97,8 @@ public sealed class GalleryPageTests(BrowserFixture fixture, ITestOutputHelper o
     private static async Task ClickAndWaitAsync(IPage page, string testId, string inUrl)
     {
         await page.GetByTestId(testId).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains(inUrl, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 10_000 });
-        await page.WaitForFunctionAsync("document.body.dataset.state === 'ready'", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        await page.WaitForURLAsync(url => url.Contains(inUrl, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("document.body.dataset.state === 'ready'", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
     }
 
     private async Task Screenshot(IPage page, string name)
