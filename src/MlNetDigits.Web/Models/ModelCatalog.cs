@@ -64,8 +64,13 @@ public sealed partial class ModelCatalog : IDisposable
             return null;
         if (!_models.TryGetValue(name!.ToLowerInvariant(), out var model))
             return null;
-        if (model.Classifier is null && model.Path is not null && DateTimeOffset.UtcNow - model.LastAttempt > RetryInterval)
+        if (model.Classifier is null && DateTimeOffset.UtcNow - model.LastAttempt > RetryInterval)
+        {
+            // A missing model is looked for again now and then: its file may have been trained or copied since.
+            if (model.Source == "shipped")
+                model.Path ??= TryFindShipped(model.Name);
             TryLoad(model);
+        }
         return model;
     }
 
@@ -84,7 +89,7 @@ public sealed partial class ModelCatalog : IDisposable
             model.LastAttempt = DateTimeOffset.UtcNow;
             if (model.Path is null)
             {
-                model.Error = $"Model '{model.Name}' is missing: {ShippedModels.FileNameOf(model.Name)} is in none of the models folders " +
+                model.Error = $"Model '{model.Name}' is missing: {FileNameOf(model.Name)} is in none of the models folders " +
                     $"({string.Join(", ", ShippedModels.SearchFolders().Take(3))}, ...). Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
                 _logger.LogWarning("{Error}", model.Error);
                 return;
@@ -132,6 +137,18 @@ public sealed partial class ModelCatalog : IDisposable
         catch (ArgumentException)
         {
             return null;
+        }
+    }
+
+    private static string FileNameOf(string name)
+    {
+        try
+        {
+            return ShippedModels.FileNameOf(name);
+        }
+        catch (ArgumentException)
+        {
+            return name + ".zip";
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class ServedModel
     public string Name { get; }
 
     /// <summary>The full path of the model file, or null when no file was found.</summary>
-    public string? Path { get; }
+    public string? Path { get; internal set; }
 
     /// <summary>Where the path came from: "configured" (Models:Name) or "shipped" (models/ folder).</summary>
     public string Source { get; }

@@ -84,6 +84,26 @@ public sealed class StatusApiTests(WebAppFactory factory) : IClassFixture<WebApp
     }
 
     [Fact]
+    public async Task MissingModel_IsServedOnceItsFileAppears()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mlnd-later-").FullName, "later.zip");
+        using var later = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Sdca"] = path });
+        using var client = later.CreateClient();
+        Assert.Equal("missing", (await GetAsync(client, "/api/models/sdca")).Body.GetProperty("status").GetString());
+
+        File.Copy(TestModels.Second, path);
+        string? status = null;
+        for (var waited = 0; waited < 15_000 && status != "ready"; waited += 250)
+        {
+            await Task.Delay(250);
+            status = (await GetAsync(client, "/api/models/sdca")).Body.GetProperty("status").GetString();
+        }
+
+        Assert.Equal("ready", status);
+        Assert.Equal(HttpStatusCode.OK, (await PostPngAsync(client, "/api/predict?model=sdca", SampleDigits.DrawingPng(0))).Status);
+    }
+
+    [Fact]
     public async Task NoModelAtAll_HealthIsUnhealthy()
     {
         var folder = Directory.CreateTempSubdirectory("mlnd-empty-").FullName;
