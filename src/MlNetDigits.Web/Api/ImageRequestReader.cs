@@ -128,7 +128,16 @@ public static class ImageRequestReader
                     throw TooLarge(length, maxBytes);
                 Array.Resize(ref buffer, Math.Min(maxBytes + 1, buffer.Length * 2));
             }
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            }
+            catch (BadHttpRequestException e)
+            {
+                // The client stopped sending (a closed connection, a body shorter than its Content-Length) or Kestrel's own limit.
+                throw new ApiProblemException(e.StatusCode, "Unreadable request body", e.Message);
+            }
             if (read == 0)
                 break;
             length += read;
