@@ -3,7 +3,10 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using MlNetDigits.Cli.Commands;
 using MlNetDigits.Data.Datasets;
+using MlNetDigits.Core;
 using MlNetDigits.Data.Idx;
+using MlNetDigits.Imaging;
+using MlNetDigits.Model;
 
 namespace MlNetDigits.Cli;
 
@@ -29,6 +32,10 @@ internal sealed class CliApp
         Root.Options.Add(new VersionOption());
         Root.Options.Add(global.DataDir);
         Root.Subcommands.Add(DataCommands.Create(env, global));
+        Root.Subcommands.Add(TrainCommand.Create(env, global));
+        Root.Subcommands.Add(EvaluateCommand.Create(env, global));
+        Root.Subcommands.Add(CompareCommand.Create(env, global));
+        Root.Subcommands.Add(PredictCommand.Create(env));
     }
 
     /// <summary>The command tree.</summary>
@@ -46,7 +53,14 @@ internal sealed class CliApp
             await _env.Error.WriteLineAsync($"Run '{command} --help' for usage.").ConfigureAwait(false);
             return BadUsage;
         }
-        var config = new InvocationConfiguration { Output = _env.Out, Error = _env.Error, EnableDefaultExceptionHandler = false };
+        // Ctrl+C is turned into cancellationToken by Program (Console.CancelKeyPress), so System.CommandLine installs no handler of its own.
+        var config = new InvocationConfiguration
+        {
+            Output = _env.Out,
+            Error = _env.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,7 +81,8 @@ internal sealed class CliApp
             await env.Error.WriteLineAsync("mlnetdigits: cancelled.").ConfigureAwait(false);
             return Failure;
         }
-        catch (Exception e) when (e is DatasetFetchException or InvalidDataFileException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DatasetFetchException or InvalidDataFileException or IOException or UnauthorizedAccessException
+            or InvalidModelException or SchemaException or InvalidImageException or TrainingFailedException)
         {
             await env.Error.WriteLineAsync($"mlnetdigits: {e.Message}").ConfigureAwait(false);
             return Failure;

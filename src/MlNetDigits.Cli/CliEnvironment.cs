@@ -41,6 +41,20 @@ internal sealed class CliEnvironment
         return new CliEnvironment { Out = Console.Out, Error = Console.Error, IsTerminal = terminal, Width = width };
     }
 
+    /// <summary>
+    /// A copy whose standard output is <paramref name="output"/> (not a terminal): commands printing one JSON document on
+    /// standard output send their progress and messages through it to standard error.
+    /// </summary>
+    public CliEnvironment WithOutput(TextWriter output) => new()
+    {
+        Out = output,
+        Error = Error,
+        IsTerminal = false,
+        Width = Width,
+        Npm = Npm,
+        FashionSystemFolder = FashionSystemFolder,
+    };
+
     /// <summary>A locator for the data root given by <c>--data-dir</c> (null: MLNETDIGITS_DATA or ./data).</summary>
     public DatasetLocator Locator(string? dataDir) => new(dataDir, FashionSystemFolder);
 }

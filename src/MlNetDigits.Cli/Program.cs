@@ -1,7 +1,22 @@
 namespace MlNetDigits.Cli;
 
-/// <summary>The <c>mlnetdigits</c> console host: parses the command line and runs one command (see <see cref="CliApp"/>).</summary>
+/// <summary>
+/// The <c>mlnetdigits</c> console host: parses the command line and runs one command (see <see cref="CliApp"/>). The first
+/// Ctrl+C cancels the command's token, so training stops cleanly and says how to resume; a second one ends the process.
+/// </summary>
 internal static class Program
 {
-    private static Task<int> Main(string[] args) => new CliApp(CliEnvironment.ForConsole()).RunAsync(args);
+    private static async Task<int> Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cancel.IsCancellationRequested)
+                return; // the second Ctrl+C ends the process
+            e.Cancel = true;
+            Console.Error.WriteLine("mlnetdigits: stopping (press Ctrl+C again to quit at once)...");
+            cancel.Cancel();
+        };
+        return await new CliApp(CliEnvironment.ForConsole()).RunAsync(args, cancel.Token).ConfigureAwait(false);
+    }
 }

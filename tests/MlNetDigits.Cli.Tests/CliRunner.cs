@@ -9,9 +9,9 @@ internal static class CliRunner
     public static string SampleFolder { get; } = Path.Combine(AppContext.BaseDirectory, "data", "sample");
 
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(
-        string[] args, INpmRunner? npm = null, string? fashionSystemFolder = null)
+        string[] args, INpmRunner? npm = null, string? fashionSystemFolder = null, StringWriter? output = null, CancellationToken cancellationToken = default)
     {
-        var output = new StringWriter();
+        output ??= new StringWriter();
         var error = new StringWriter();
         var env = new CliEnvironment
         {
@@ -22,7 +22,7 @@ internal static class CliRunner
             Npm = npm ?? new RefusingNpm(),
             FashionSystemFolder = fashionSystemFolder ?? Path.Combine(Path.GetTempPath(), "mlnd-no-fashion-" + Guid.NewGuid().ToString("N")),
         };
-        var code = await new CliApp(env).RunAsync(args);
+        var code = await new CliApp(env).RunAsync(args, cancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -9,6 +9,7 @@ namespace MlNetDigits.Data;
 /// column by column (<see cref="ColumnView"/>) and row by row (<see cref="RowView"/>). Scalars are boxed values, text is
 /// <see cref="string"/>, vectors are <see cref="VBuffer{T}"/> copies. Made by <see cref="DebuggerExtensions.Preview"/>.
 /// </summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class DataDebuggerPreview
 {
     /// <summary>Items of a vector shown by <see cref="ToString"/> before it abbreviates.</summary>

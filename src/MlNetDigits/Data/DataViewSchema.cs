@@ -23,6 +23,7 @@ public static class AnnotationKinds
 }
 
 /// <summary>The ordered columns of a data view, each with a name, a type and annotations.</summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class DataViewSchema : IReadOnlyList<DataViewSchema.Column>
 {
     private readonly ImmutableArray<Column> _columns;

@@ -8,6 +8,7 @@ namespace MlNetDigits.Evaluation;
 /// The confusion matrix of a classifier on a test set, as in ML.NET: <see cref="Counts"/>[actual][predicted], with
 /// per-class precision, recall and F1 derived from it.
 /// </summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class ConfusionMatrix
 {
     /// <param name="counts">The counts, one row per actual class and one column per predicted class (K x K).</param>

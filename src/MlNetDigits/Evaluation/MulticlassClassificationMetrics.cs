@@ -8,6 +8,7 @@ namespace MlNetDigits.Evaluation;
 /// <see cref="ConfusionMatrix"/>) and the expected calibration error. Made by
 /// <see cref="MulticlassClassificationCatalog.Evaluate"/>.
 /// </summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class MulticlassClassificationMetrics
 {
     internal MulticlassClassificationMetrics(

@@ -6,6 +6,7 @@ namespace MlNetDigits.Imaging;
 /// <see cref="PngDecoder"/> keeps the file's sense (255 = white); <see cref="DigitPreprocessor"/> outputs white ink on
 /// black, like MNIST.
 /// </summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class GrayImage
 {
     /// <summary>Wraps <paramref name="pixels"/> (not copied) as a <paramref name="width"/> x <paramref name="height"/> image.</summary>

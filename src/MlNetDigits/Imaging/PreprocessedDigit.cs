@@ -7,6 +7,7 @@ public readonly record struct PixelRect(int X, int Y, int Width, int Height);
 /// The result of <see cref="DigitPreprocessor"/>: the final 28x28 MNIST-style image and every intermediate step, so a
 /// page or notebook can show how a drawing became the classifier's input.
 /// </summary>
+[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class PreprocessedDigit
 {
     internal PreprocessedDigit(

@@ -1,8 +1,8 @@
 using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Tests.TestStages;
-using MlNetDigits.Trainers.ImageClassification;
 using MlNetDigits.Transforms;
+using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Tests.Contracts;
 
@@ -28,12 +28,6 @@ public static class EstimatorCases
         new("Test.Scale+ArgMax chain",
             () => new TestScaleEstimator("Scaled", "Features").Append(new TestArgMaxEstimator("Top", "Scaled")),
             () => Features(2, 3), MissingFeatures),
-        new("ImageClassification",
-            () => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
-            {
-                FeatureColumnName = "Features", Layers = ["flatten"], Epochs = 1, BatchSize = 2, ValidationFraction = 0, NumberOfThreads = 1, Seed = 1,
-            }),
-            () => Features(2, 3), MissingFeatures),
         new("MapValueToKey", () => Ctx.Transforms.MapValueToKey("Key", "Label"), () => Features(2, 3), MissingLabel),
         new("MapValueToKey+MapKeyToValue",
             () => Ctx.Transforms.MapValueToKey("Key", "Label").Append(Ctx.Transforms.MapKeyToValue("Back", "Key")),
@@ -46,6 +40,12 @@ public static class EstimatorCases
         new("NormalizeMeanVariance(useCdf: true)", () => Ctx.Transforms.NormalizeMeanVariance("Features", useCdf: true), () => Features(2, 3), WrongFeatureType),
         new("ScalePixels", () => Ctx.Transforms.ScalePixels("Scaled", "Features"), () => Features(2, 3), WrongFeatureType),
         new("NormalizeImage", () => Ctx.Transforms.NormalizeImage("Normalized", "Features"), () => Features(2, 3), WrongFeatureType),
+        new("ImageClassification",
+            () => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                FeatureColumnName = "Features", Layers = ["flatten"], Epochs = 1, BatchSize = 2, ValidationFraction = 0, NumberOfThreads = 1, Seed = 1,
+            }),
+            () => Features(2, 3), MissingFeatures),
     ];
 
 

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MlNetDigits.Cli.Rendering;
+using MlNetDigits.Cli.Reports;
+using MlNetDigits.Cli.Training;
+using MlNetDigits.Data.Datasets;
+using MlNetDigits.Data.Idx;
+
+namespace MlNetDigits.Cli.Commands;
+
+/// <summary>
+/// <c>mlnetdigits compare</c>: trains the linear SDCA learner and the CNN (or loads two models with <c>--models A B</c>),
+/// evaluates both on the test split and prints them side by side: accuracy, log-loss, calibration error, training time,
+/// single-image latency, model size and both confusion matrices. The defaults (SDCA's own, the CNN's "fast" preset for one
+/// epoch) finish in a few minutes on two cores on full MNIST, which is fetched first when missing.
+/// </summary>
+internal static class CompareCommand
+{
+    /// <summary>The seed used when <c>--seed</c> is not given, so the README's figures can be reproduced.</summary>
+    public const int DefaultSeed = 1;
+
+    public static Command Create(CliEnvironment env, GlobalOptions global)
+    {
+        var data = new Option<string>("--data") { Description = DatasetArguments.Description, DefaultValueFactory = _ => "mnist", HelpName = DatasetArguments.HelpName };
+        var report = new Option<string?>("--report") { Description = "Write report.html, report.md, SVG charts, mistakes and the trained models into this folder.", HelpName = "DIR" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (one object per learner) on stdout." };
+        var models = new Option<string[]?>("--models")
+        {
+            Description = "Compare two saved models instead of training (files or shipped names, e.g. --models sdca cnn).",
+            HelpName = "A B",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = new ArgumentArity(2, 2),
+        };
+        var learner = new LearnerOptions("fast", "CNN epochs (default: the preset's; 1 for fast).");
+        var sdcaIterations = new Option<int?>("--sdca-iterations") { Description = "SDCA's most iterations (default: chosen from the data size, as ML.NET does).", HelpName = "N" };
+        learner.Seed.Description = $"Seed of every random choice (default: {DefaultSeed}).";
+        var command = new Command("compare", "Train (or load) the SDCA and CNN classifiers and compare them side by side.") { data, report, json, models };
+        learner.AddTo(command);
+        command.Options.Add(sdcaIterations);
+        command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () =>
+        {
+            var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
+            var cnn = learner.Read(parse, "cnn") with { Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
+            return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
+                parse.GetValue(models), [sdca, cnn], cancellationToken);
+        }));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, string dataName, string? reportFolder, bool json,
+        string[]? modelNames, LearnerSettings[] learners, CancellationToken cancellationToken)
+    {
+        foreach (var l in learners)
+            l.Validate();
+        var log = json ? env.WithOutput(env.Error) : env;
+        var loaded = modelNames is { Length: > 0 } ? modelNames.Select(ModelArguments.Load).ToList() : null; // fail on a missing model before fetching or training
+
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+        var context = new DigitsContext(0);
+        var test = context.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
+        var testDescription = $"{dataset.Description}, test split";
+        var results = new List<LearnerResult>();
+
+        if (loaded is not null)
+        {
+            foreach (var (model, schema, path) in loaded)
+            {
+                await log.Out.WriteLineAsync($"Evaluating {path} ({ModelInspector.Describe(model)})...").ConfigureAwait(false);
+                var (curves, note) = ModelInspector.CurvesFromModel(model);
+                var name = ModelInspector.KindOf(model);
+                results.Add(await Task.Run(() => ModelAssessment.Assess(model, schema, test, testDescription,
+                    new ModelAssessment.ModelFacts(name, ModelInspector.Describe(model), path, null, null, curves, note), cancellationToken), cancellationToken).ConfigureAwait(false));
+            }
+        }
+        else
+        {
+            dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
+            var train = context.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
+            var modelFolder = reportFolder is not null
+                ? Path.Combine(reportFolder, "models")
+                : Path.Combine(Path.GetTempPath(), "mlnetdigits-compare-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                foreach (var settings in learners)
+                {
+                    await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"Training {settings.Description} on {dataset.Description} ({train.GetRowCount():N0} images), seed {settings.Seed}...")).ConfigureAwait(false);
+                    var trained = await TrainingRun.TrainAsync(log, settings, train, cancellationToken).ConfigureAwait(false);
+                    var path = Path.Combine(modelFolder, settings.Trainer + ".zip");
+                    context.Model.Save(trained.Model, train.Schema, path);
+                    await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"Trained {settings.Trainer} in {ReportWriter.Seconds(trained.Seconds)}; evaluating...")).ConfigureAwait(false);
+                    var result = await Task.Run(() => ModelAssessment.Assess(trained.Model, train.Schema, test, testDescription,
+                        new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, reportFolder is null ? null : path, trained.Seconds, settings.Seed,
+                            trained.Curves, "Recorded during this run."), cancellationToken), cancellationToken).ConfigureAwait(false);
+                    results.Add(result with { ModelBytes = new FileInfo(path).Length });
+                }
+            }
+            finally
+            {
+                if (reportFolder is null && Directory.Exists(modelFolder))
+                    Directory.Delete(modelFolder, recursive: true);
+            }
+        }
+
+        if (reportFolder is not null)
+        {
+            ReportWriter.Write(reportFolder, "Comparison of " + string.Join(" and ", results.Select(r => r.Name)), results);
+            await log.Out.WriteLineAsync($"Report: {Path.Combine(reportFolder, "report.html")} (and report.md)").ConfigureAwait(false);
+        }
+        if (json)
+        {
+            var document = new JsonObject
+            {
+                ["dataset"] = testDescription,
+                ["learners"] = new JsonArray([.. results.Select(r => (JsonNode?)MetricsJson.ToJson(r))]),
+            };
+            await env.Out.WriteLineAsync(MetricsJson.Write(document)).ConfigureAwait(false);
+            return CliApp.Success;
+        }
+        await env.Out.WriteLineAsync().ConfigureAwait(false);
+        await env.Out.WriteLineAsync($"Test set: {testDescription} ({results[0].Metrics.RowCount:N0} images)").ConfigureAwait(false);
+        await env.Out.WriteLineAsync().ConfigureAwait(false);
+        await env.Out.WriteAsync(ComparisonTable.Render(results)).ConfigureAwait(false);
+        return CliApp.Success;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using MlNetDigits.Core;
+using MlNetDigits.Trainers;
+using MlNetDigits.Trainers.ImageClassification;
+using MlNetDigits.Transforms;
+
+namespace MlNetDigits.Cli.Training;
+
+/// <summary>
+/// What to train, as given on the command line: the learner ("sdca" or "cnn") and its settings. <see cref="Build"/> makes
+/// the pipeline: SDCA reads ScalePixels("Features", "Image"), the CNN reads the raw "Image" column; both learn "Label".
+/// </summary>
+internal sealed record LearnerSettings
+{
+    /// <summary>The learner names accepted by <c>--trainer</c>.</summary>
+    public static IReadOnlyList<string> TrainerNames { get; } = ["sdca", "cnn"];
+
+    /// <summary>"sdca" or "cnn".</summary>
+    public required string Trainer { get; init; }
+
+    /// <summary>The CNN preset ("fast", "classic", "best").</summary>
+    public string Preset { get; init; } = ImageClassificationTrainer.Defaults.Preset;
+
+    /// <summary>CNN epochs or SDCA's most iterations; null: the preset's (CNN) or chosen from the data size (SDCA).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>The CNN optimizer; null: the preset's.</summary>
+    public string? Optimizer { get; init; }
+
+    /// <summary>The seed of every random choice of the run.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Threads to train with; null: every core.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Where the CNN writes a checkpoint after each epoch; null: none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>A CNN checkpoint (folder or file) to continue from.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Batches between CNN progress reports.</summary>
+    public int ProgressInterval { get; init; } = 10;
+
+    public bool IsCnn => Trainer == "cnn";
+
+    /// <summary>A short description, e.g. "SDCA maximum entropy" or "CNN (preset fast, 1 epoch)".</summary>
+    public string Description
+    {
+        get
+        {
+            if (!IsCnn)
+                return Epochs is { } most ? string.Create(CultureInfo.InvariantCulture, $"SDCA maximum entropy (at most {most} iterations)") : "SDCA maximum entropy";
+            var parts = new List<string> { $"preset {Preset}" };
+            if (Epochs is { } epochs)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{epochs} epoch{(epochs == 1 ? "" : "s")}"));
+            if (Optimizer is { } optimizer)
+                parts.Add(optimizer.ToLowerInvariant());
+            return $"CNN ({string.Join(", ", parts)})";
+        }
+    }
+
+    /// <summary>Checks the combination of settings; throws <see cref="UsageException"/> naming the offending option.</summary>
+    public void Validate()
+    {
+        if (!TrainerNames.Contains(Trainer))
+            throw new UsageException($"--trainer must be one of {string.Join(", ", TrainerNames)}, not '{Trainer}'.");
+        if (Epochs is <= 0 or > 10_000)
+            throw new UsageException($"--epochs must be between 1 and 10000, not {Epochs}.");
+        if (Threads is <= 0 or > 1024)
+            throw new UsageException($"--threads must be between 1 and 1024, not {Threads}.");
+        if (Optimizer is { } optimizer && !Engine.Optim.OptimizerFactory.Names.Contains(optimizer.ToLowerInvariant()))
+            throw new UsageException($"--optimizer must be one of {string.Join(", ", Engine.Optim.OptimizerFactory.Names)}, not '{optimizer}'.");
+        if (!IsCnn && Optimizer is not null)
+            throw new UsageException("--optimizer applies to --trainer cnn only (SDCA has no optimizer to choose).");
+        if (!IsCnn && (CheckpointDirectory is not null || ResumeFrom is not null))
+            throw new UsageException("--checkpoint and --resume apply to --trainer cnn only (SDCA trains in one go).");
+    }
+
+    /// <summary>The estimator chain that trains this learner on data with "Label" and "Image" columns.</summary>
+    public ITrainerEstimator<ITransformer> Build(DigitsContext context)
+    {
+        if (IsCnn)
+        {
+            var trainer = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+            {
+                LabelColumnName = "Label",
+                FeatureColumnName = "Image",
+                Preset = Preset,
+                Epochs = Epochs,
+                Optimizer = Optimizer?.ToLowerInvariant(),
+                Seed = Seed,
+                NumberOfThreads = Threads,
+                CheckpointDirectory = CheckpointDirectory,
+                ResumeFrom = ResumeFrom,
+                ProgressInterval = ProgressInterval,
+            });
+            return new EstimatorChain<ITransformer>().Append(trainer);
+        }
+        return context.Transforms.ScalePixels("Features", "Image")
+            .Append(context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
+            {
+                LabelColumnName = "Label",
+                FeatureColumnName = "Features",
+                MaximumNumberOfIterations = Epochs,
+                NumberOfThreads = Threads,
+                Seed = Seed,
+            }));
+    }
+}

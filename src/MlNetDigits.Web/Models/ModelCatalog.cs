@@ -1,0 +1,159 @@
+using System.Text.RegularExpressions;
+using MlNetDigits.Prediction;
+
+namespace MlNetDigits.Web.Models;
+
+/// <summary>
+/// The models the app serves, by name. By default "cnn" and "sdca", the shipped models (models/cnn-best.zip and
+/// models/sdca.zip, found by <see cref="ShippedModels"/>); the "Models" configuration section overrides their files or adds
+/// models (<c>--Models:Cnn=path</c>, <c>--Models:Big=other.zip</c>). Names are the only thing a request can choose: they map
+/// to configured paths, never to a file name taken from a request. A missing or invalid model does not stop the app: it is
+/// reported by the health and model-info endpoints and tried again when its file appears; a loaded model reloads itself
+/// when its file changes (the pool's watcher).
+/// </summary>
+public sealed partial class ModelCatalog : IDisposable
+{
+    /// <summary>The models served when the configuration names none: the shipped CNN and SDCA models.</summary>
+    public static IReadOnlyList<string> DefaultNames { get; } = ["cnn", "sdca"];
+
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
+    private readonly bool _watch;
+    private readonly ILogger<ModelCatalog> _logger;
+    private readonly Lock _lock = new();
+
+    /// <summary>Reads the "Models" section and loads every model it names (plus the defaults).</summary>
+    public ModelCatalog(IConfiguration configuration, WebOptions options, ILogger<ModelCatalog> logger)
+    {
+        _watch = options.WatchModels;
+        _logger = logger;
+        var configured = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in DefaultNames)
+            configured[name] = null;
+        foreach (var child in configuration.GetSection("Models").GetChildren())
+        {
+            var name = child.Key.ToLowerInvariant();
+            if (!IsValidName(name))
+                throw new InvalidOperationException($"Model name '{child.Key}' in the Models section is not valid: use 1-32 letters, digits, '-' or '_' (e.g. --Models:Cnn=path).");
+            configured[name] = string.IsNullOrWhiteSpace(child.Value) ? null : child.Value;
+        }
+        foreach (var (name, path) in configured)
+        {
+            var model = path is not null
+                ? new ServedModel(name, System.IO.Path.GetFullPath(path), "configured")
+                : new ServedModel(name, TryFindShipped(name), "shipped");
+            _models[name] = model;
+            TryLoad(model);
+        }
+    }
+
+    /// <summary>The served model names in configuration order (defaults first).</summary>
+    public IReadOnlyList<string> Names => [.. _models.Keys];
+
+    /// <summary>Every model, loaded or not.</summary>
+    public IEnumerable<ServedModel> All => _models.Values;
+
+    /// <summary>True for a syntactically valid model name (letters, digits, '-', '_'; 1..32 characters).</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    /// <summary>The model called <paramref name="name"/> (case-insensitive), or null when no such model is configured.</summary>
+    public ServedModel? Find(string? name)
+    {
+        if (!IsValidName(name?.ToLowerInvariant()))
+            return null;
+        if (!_models.TryGetValue(name!.ToLowerInvariant(), out var model))
+            return null;
+        if (model.Classifier is null && DateTimeOffset.UtcNow - model.LastAttempt > RetryInterval)
+        {
+            // A missing model is looked for again now and then: its file may have been trained or copied since.
+            if (model.Source == "shipped")
+                model.Path ??= TryFindShipped(model.Name);
+            TryLoad(model);
+        }
+        return model;
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _models.Values)
+            model.Classifier?.Dispose();
+    }
+
+    private void TryLoad(ServedModel model)
+    {
+        lock (_lock)
+        {
+            if (model.Classifier is not null)
+                return;
+            model.LastAttempt = DateTimeOffset.UtcNow;
+            if (model.Path is null)
+            {
+                model.Error = $"Model '{model.Name}' is missing: {FileNameOf(model.Name)} is in none of the models folders " +
+                    $"({string.Join(", ", ShippedModels.SearchFolders().Take(3))}, ...). Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
+                _logger.LogWarning("{Error}", model.Error);
+                return;
+            }
+            if (!File.Exists(model.Path))
+            {
+                model.Error = $"Model '{model.Name}' is missing: the file {model.Path} does not exist. Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
+                _logger.LogWarning("{Error}", model.Error);
+                return;
+            }
+            try
+            {
+                var classifier = DigitClassifier.Load(model.Path, new DigitClassifierOptions { WatchForChanges = _watch });
+                classifier.ModelReloaded += (_, e) =>
+                {
+                    model.ReloadCount++;
+                    model.LastReloadError = null;
+                    _logger.LogInformation("Model '{Name}' reloaded: {Previous} -> {Current}", model.Name, e.Previous, e.Current);
+                };
+                classifier.ModelReloadFailed += (_, e) =>
+                {
+                    model.LastReloadError = e.Error.Message;
+                    _logger.LogWarning("Model '{Name}' changed on disk but was refused; still serving {Model}: {Error}", model.Name, e.StillServing, e.Error.Message);
+                };
+                model.Classifier = classifier;
+                model.Error = null;
+                _logger.LogInformation("Serving model '{Name}' from {Path} (version {Version}{Watch})", model.Name, model.Path,
+                    classifier.Model.Version, _watch ? ", reloaded when the file changes" : "");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                or MlNetDigits.Model.InvalidModelException or System.IO.InvalidDataException)
+            {
+                model.Error = $"Model '{model.Name}' could not be loaded from {model.Path}: {e.Message}";
+                _logger.LogError("{Error}", model.Error);
+            }
+        }
+    }
+
+    private static string? TryFindShipped(string name)
+    {
+        try
+        {
+            return ShippedModels.TryFind(name);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static string FileNameOf(string name)
+    {
+        try
+        {
+            return ShippedModels.FileNameOf(name);
+        }
+        catch (ArgumentException)
+        {
+            return name + ".zip";
+        }
+    }
+
+    private static string Capitalise(string name) => char.ToUpperInvariant(name[0]) + name[1..];
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
+    private static partial Regex NamePattern();
+}

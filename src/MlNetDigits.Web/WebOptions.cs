@@ -1,0 +1,58 @@
+namespace MlNetDigits.Web;
+
+/// <summary>
+/// The app's settings: the "Web" section of the configuration (appsettings.json, environment variables such as
+/// <c>Web__Port</c>, or the command line: <c>--Web:Port=5081</c>); defaults in <see cref="Defaults"/>. Model files are the
+/// separate "Models" section (see <see cref="Models.ModelCatalog"/>).
+/// </summary>
+public sealed class WebOptions
+{
+    /// <summary>The default settings.</summary>
+    public static class Defaults
+    {
+        /// <summary>The loopback port used when no URL is configured: 5080.</summary>
+        public const int Port = 5080;
+
+        /// <summary>The largest single-image request body: 1 MiB.</summary>
+        public const int MaxSingleRequestBytes = 1 << 20;
+
+        /// <summary>The largest batch request body: 8 MiB.</summary>
+        public const int MaxBatchRequestBytes = 8 << 20;
+
+        /// <summary>The most images in one batch: 256.</summary>
+        public const int MaxBatchSize = 256;
+
+        /// <summary>Images per page of the dataset browser: 100.</summary>
+        public const int PageSize = 100;
+
+        /// <summary>Reload a model when its file changes: true.</summary>
+        public const bool WatchModels = true;
+
+        /// <summary>Which data set the browser shows: "auto" (MNIST when fetched, else the committed sample).</summary>
+        public const string Dataset = "auto";
+    }
+
+    /// <summary>The loopback port used when neither <c>--urls</c> nor ASPNETCORE_URLS is given.</summary>
+    public int Port { get; set; } = Defaults.Port;
+
+    /// <summary>Reload a model when its file changes (the prediction pool's file watcher).</summary>
+    public bool WatchModels { get; set; } = Defaults.WatchModels;
+
+    /// <summary>See <see cref="Defaults.MaxSingleRequestBytes"/>.</summary>
+    public int MaxSingleRequestBytes { get; set; } = Defaults.MaxSingleRequestBytes;
+
+    /// <summary>See <see cref="Defaults.MaxBatchRequestBytes"/>.</summary>
+    public int MaxBatchRequestBytes { get; set; } = Defaults.MaxBatchRequestBytes;
+
+    /// <summary>See <see cref="Defaults.MaxBatchSize"/>.</summary>
+    public int MaxBatchSize { get; set; } = Defaults.MaxBatchSize;
+
+    /// <summary>See <see cref="Defaults.PageSize"/>.</summary>
+    public int PageSize { get; set; } = Defaults.PageSize;
+
+    /// <summary>"auto", "mnist" or "sample".</summary>
+    public string Dataset { get; set; } = Defaults.Dataset;
+
+    /// <summary>The data root holding mnist/ (and sample/); null: MLNETDIGITS_DATA, else ./data.</summary>
+    public string? DataRoot { get; set; }
+}

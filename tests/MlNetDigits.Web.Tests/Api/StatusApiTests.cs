@@ -1,0 +1,146 @@
+using System.Net;
+using MlNetDigits.Web.Tests.Fixtures;
+using static MlNetDigits.Web.Tests.Api.ApiClient;
+
+namespace MlNetDigits.Web.Tests.Api;
+
+/// <summary>GET /api/health and the model-info endpoints, with every model present and with one missing.</summary>
+public sealed class StatusApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
+{
+    [Fact]
+    public async Task Health_IsHealthyWhenEveryModelIsServed()
+    {
+        using var client = factory.CreateClient();
+
+        var (status, body, _) = await GetAsync(client, "/api/health");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("healthy", body.GetProperty("status").GetString());
+        Assert.Equal("sample", body.GetProperty("dataset").GetString());
+        Assert.All(body.GetProperty("models").EnumerateArray(), m => Assert.Equal("ready", m.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task Models_DescribeEachServedModel()
+    {
+        using var client = factory.CreateClient();
+
+        var (status, body, _) = await GetAsync(client, "/api/models");
+        var one = await GetAsync(client, "/api/models/sdca");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var models = body.EnumerateArray().ToArray();
+        Assert.Equal(["cnn", "sdca"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(TestModels.First, models[0].GetProperty("file").GetString());
+        Assert.Equal("configured", models[0].GetProperty("source").GetString());
+        Assert.Matches("^[0-9a-f]{12}$", models[0].GetProperty("version").GetString());
+        Assert.Equal(10, models[0].GetProperty("classes").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, one.Status);
+        Assert.Equal(TestModels.Second, one.Body.GetProperty("file").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/models/nope")]
+    [InlineData("/api/models/..%2F..%2Fetc%2Fpasswd")]
+    public async Task ModelInfo_UnknownNameIsAProblem(string url)
+    {
+        using var client = factory.CreateClient();
+
+        AssertProblem(await GetAsync(client, url), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task UnknownApiRoute_IsAProblem()
+    {
+        using var client = factory.CreateClient();
+
+        var (status, _, contentType) = await GetAsync(client, "/api/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("application/problem+json", contentType);
+    }
+
+    [Fact]
+    public async Task MissingModel_AppStartsDegradedAndSaysWhichFile()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "mlnd-no-such-model-" + Guid.NewGuid().ToString("N") + ".zip");
+        using var degraded = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Sdca"] = missing });
+        using var client = degraded.CreateClient();
+
+        var health = await GetAsync(client, "/api/health");
+        var info = await GetAsync(client, "/api/models/sdca");
+        var predict = await PostPngAsync(client, "/api/predict?model=sdca", SampleDigits.DrawingPng(0));
+        var compare = await PostPngAsync(client, "/api/compare", SampleDigits.DrawingPng(0));
+        var stillServes = await PostPngAsync(client, "/api/predict?model=cnn", SampleDigits.DrawingPng(0));
+
+        Assert.Equal(HttpStatusCode.OK, health.Status);
+        Assert.Equal("degraded", health.Body.GetProperty("status").GetString());
+        Assert.Equal("missing", info.Body.GetProperty("status").GetString());
+        Assert.Contains(missing, info.Body.GetProperty("error").GetString());
+        Assert.Contains(missing, AssertProblem(predict, HttpStatusCode.ServiceUnavailable));
+        var entries = compare.Body.GetProperty("models").EnumerateArray().ToArray();
+        Assert.False(entries[1].GetProperty("available").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, stillServes.Status);
+    }
+
+    [Fact]
+    public async Task MissingModel_IsServedOnceItsFileAppears()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mlnd-later-").FullName, "later.zip");
+        using var later = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Sdca"] = path });
+        using var client = later.CreateClient();
+        Assert.Equal("missing", (await GetAsync(client, "/api/models/sdca")).Body.GetProperty("status").GetString());
+
+        File.Copy(TestModels.Second, path);
+        string? status = null;
+        for (var waited = 0; waited < 15_000 && status != "ready"; waited += 250)
+        {
+            await Task.Delay(250);
+            status = (await GetAsync(client, "/api/models/sdca")).Body.GetProperty("status").GetString();
+        }
+
+        Assert.Equal("ready", status);
+        Assert.Equal(HttpStatusCode.OK, (await PostPngAsync(client, "/api/predict?model=sdca", SampleDigits.DrawingPng(0))).Status);
+    }
+
+    [Fact]
+    public async Task NoModelAtAll_HealthIsUnhealthy()
+    {
+        var folder = Directory.CreateTempSubdirectory("mlnd-empty-").FullName;
+        using var none = WebAppFactory.With(new Dictionary<string, string?>
+        {
+            ["Models:Cnn"] = Path.Combine(folder, "a.zip"),
+            ["Models:Sdca"] = Path.Combine(folder, "b.zip"),
+        });
+        using var client = none.CreateClient();
+
+        var health = await GetAsync(client, "/api/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+        Assert.Equal("unhealthy", health.Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ChangedModelFile_IsReloadedAndTheNewVersionServed()
+    {
+        var path = TestModels.CopyOfFirst();
+        using var watching = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Cnn"] = path, ["Web:WatchModels"] = "true" });
+        using var client = watching.CreateClient();
+        var before = (await GetAsync(client, "/api/models/cnn")).Body.GetProperty("version").GetString();
+
+        var temp = path + ".tmp";
+        File.Copy(TestModels.Second, temp);
+        File.Move(temp, path, overwrite: true);
+        string? after = before;
+        for (var waited = 0; waited < 15_000 && after == before; waited += 100)
+        {
+            await Task.Delay(100);
+            after = (await GetAsync(client, "/api/models/cnn")).Body.GetProperty("version").GetString();
+        }
+        var predicted = await PostPngAsync(client, "/api/predict?model=cnn", SampleDigits.DrawingPng(0));
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, predicted.Body.GetProperty("modelVersion").GetString());
+        Assert.Equal(1, (await GetAsync(client, "/api/models/cnn")).Body.GetProperty("reloads").GetInt32());
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using MlNetDigits.Web.Tests.Fixtures;
+
+namespace MlNetDigits.Web.Tests.Browser;
+
+/// <summary>
+/// The app on a real Kestrel server at 127.0.0.1 (a free port), and Debian's Chromium driven by Playwright. The browser is
+/// never downloaded: Playwright's node driver (shipped in its NuGet package) launches /usr/bin/chromium. Without Chromium
+/// the browser tests fail saying how to install it.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium (package "chromium").</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+
+    /// <summary>The app's address, e.g. http://127.0.0.1:40123/.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The headless browser.</summary>
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where screenshots go: $MLNETDIGITS_SCREENSHOTS, else TestResults/screenshots beside the test assembly.</summary>
+    public static string ScreenshotFolder { get; } = Environment.GetEnvironmentVariable("MLNETDIGITS_SCREENSHOTS") is { Length: > 0 } folder
+        ? Path.GetFullPath(folder)
+        : Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException(
+                $"The browser tests drive Debian's Chromium at {ChromiumPath}, which is not installed. Install it with `sudo apt-get install -y chromium` " +
+                "(Playwright's own browser download is not used).");
+        _app = WebApp.Create(
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--environment", "Testing",
+            $"--Models:Cnn={TestModels.First}",
+            $"--Models:Sdca={TestModels.Second}",
+            "--Web:Dataset=sample",
+            $"--Web:DataRoot={TestModels.DataRoot}",
+            "--Web:WatchModels=false",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await _app.StartAsync();
+        BaseUrl = _app.Urls.Single().TrimEnd('/') + "/";
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The browser tests share one server and one browser.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
