@@ -218,20 +218,22 @@ internal static class Bench
         return [.. values];
     }
 
+    /// <summary>Predictions per second of <paramref name="threads"/> threads calling the pool together for <paramref name="seconds"/>.</summary>
     private static double PoolThroughput(PredictionEnginePool<DigitInput, DigitOutput> pool, DigitInput[] digits, int threads, double seconds)
     {
         long total = 0;
+        var duration = (long)(seconds * Stopwatch.Frequency);
         using var start = new Barrier(threads + 1);
-        var stopAt = 0L;
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             var output = new DigitOutput();
             for (int i = 0; i < 200; i++)
                 pool.Predict(digits[i % digits.Length], ref output);
             start.SignalAndWait();
-            long count = 0;
+            // Each thread runs for the same span from the common start.
+            long deadline = Stopwatch.GetTimestamp() + duration, count = 0;
             int next = t * 97;
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stopAt))
+            while (Stopwatch.GetTimestamp() < deadline)
             {
                 pool.Predict(digits[next++ % digits.Length], ref output);
                 count++;
@@ -240,9 +242,8 @@ internal static class Bench
         })).ToArray();
         foreach (var w in workers)
             w.Start();
-        Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency));
-        var watch = Stopwatch.StartNew();
         start.SignalAndWait();
+        var watch = Stopwatch.StartNew();
         foreach (var w in workers)
             w.Join();
         return total / watch.Elapsed.TotalSeconds;
