@@ -16,7 +16,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     private readonly ManagedGemm _managed;
     private readonly LoopJob _job = new();
 
-    /// <summary>GEMMs with m * n * k below this run single-threaded in the managed kernel whatever the backend (tests set 0).</summary>
+    /// <summary>GEMMs with m * n * k below this run single-threaded on the calling thread.</summary>
     internal long SmallGemm { get; set; } = 1 << 18;
 
     /// <summary>Creates a backend using <paramref name="kind"/> (Auto resolves to OpenBLAS when it loads) on <paramref name="threads"/> threads (0 = all cores).</summary>
@@ -49,16 +49,16 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         CheckGemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if ((long)m * n * k < SmallGemm)
+            if (Kind == BackendKind.OpenBlas)
             {
-                // Small products (single-image inference, the last dense layer): waking threads or OpenBLAS's
-                // dispatch costs more than the arithmetic, so the managed kernel runs on the calling thread.
-                _managed.SerialOnWorker(0, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            }
-            else if (Kind == BackendKind.OpenBlas)
-            {
-                OpenBlas.UseThreads(Threads);
+                // Small products (single-image inference, the last dense layer) run on the calling thread: waking
+                // threads costs more than the arithmetic.
+                OpenBlas.UseThreads((long)m * n * k < SmallGemm ? 1 : Threads);
                 OpenBlas.Gemm(transA, transB, m, n, k, alpha, pa, Math.Max(lda, 1), pb, Math.Max(ldb, 1), beta, pc, Math.Max(ldc, 1));
+            }
+            else if ((long)m * n * k < SmallGemm)
+            {
+                _managed.SerialOnWorker(0, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             }
             else
             {
