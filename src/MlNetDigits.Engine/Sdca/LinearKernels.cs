@@ -72,29 +72,41 @@ public static class LinearKernels
     }
 
     /// <summary>
-    /// The L1 (proximal) form of <see cref="AddOuter"/>: v[row] += values[k] * coefficients, then
-    /// w[row] = sign(v) * max(|v| - threshold, 0), computed as v - clamp(v, -threshold, threshold).
+    /// The L1 form of <see cref="Scores"/>: scores[c] = bias[c] + sum_k values[k] * softThreshold(v[indices[k], c]), the
+    /// weights being kept before their soft threshold (computed as v - clamp(v, -threshold, threshold)) so that updates
+    /// write one array only.
     /// </summary>
-    public static void AddOuterSoftThreshold(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> coefficients,
-        float threshold, Span<float> v, Span<float> w)
+    public static void ScoresSoftThreshold(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> v, float threshold,
+        ReadOnlySpan<float> bias, Span<float> scores)
     {
-        // coefficients: (stride); v, w: (features, stride)
-        int stride = coefficients.Length;
+        // scores, bias: (stride); v: (features, stride)
+        int stride = scores.Length;
+        bias[..stride].CopyTo(scores);
+        ref float s = ref MemoryMarshal.GetReference(scores);
         ref float v0 = ref MemoryMarshal.GetReference(v);
-        ref float w0 = ref MemoryMarshal.GetReference(w);
-        ref float c0 = ref MemoryMarshal.GetReference(coefficients);
         var hi = Vector256.Create(threshold);
         var lo = -hi;
+        if (stride == 16)
+        {
+            var acc0 = Vector256.LoadUnsafe(ref s);
+            var acc1 = Vector256.LoadUnsafe(ref s, 8);
+            for (int k = 0; k < indices.Length; k++)
+            {
+                var x = Vector256.Create(values[k]);
+                nuint row = (nuint)(indices[k] * 16);
+                acc0 += x * SoftThreshold(Vector256.LoadUnsafe(ref v0, row), lo, hi);
+                acc1 += x * SoftThreshold(Vector256.LoadUnsafe(ref v0, row + 8), lo, hi);
+            }
+            acc0.StoreUnsafe(ref s);
+            acc1.StoreUnsafe(ref s, 8);
+            return;
+        }
         for (int k = 0; k < indices.Length; k++)
         {
             var x = Vector256.Create(values[k]);
             nuint row = (nuint)(indices[k] * stride);
             for (nuint c = 0; c < (nuint)stride; c += 8)
-            {
-                var updated = Vector256.LoadUnsafe(ref v0, row + c) + x * Vector256.LoadUnsafe(ref c0, c);
-                updated.StoreUnsafe(ref v0, row + c);
-                SoftThreshold(updated, lo, hi).StoreUnsafe(ref w0, row + c);
-            }
+                (Vector256.LoadUnsafe(ref s, c) + x * SoftThreshold(Vector256.LoadUnsafe(ref v0, row + c), lo, hi)).StoreUnsafe(ref s, c);
         }
     }
 

@@ -8,9 +8,10 @@ namespace MlNetDigits.Engine.Sdca;
 /// ML.NET's formulation:
 /// P(W, b) = 1/n sum_i u_i sum_{c != y_i} log(1 + exp(-(s_{i,y_i} - s_{i,c}))) + lambda/2 (|W|^2 + |b_reg|^2)
 ///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight.
-/// There is one dual variable per (example, other class), updated by the closed-form approximate step for the logistic
-/// loss; the weights are kept as W = softThreshold(1/(lambda n) sum_i alpha_i x_i, t). The weights of the lowest primal
-/// loss seen at a convergence check are returned.
+/// There is one dual variable per (example, other class), each maximised exactly in turn (see DualStep); the weights are
+/// W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores through (the
+/// threshold is applied as the weights are read). The weights of the lowest primal loss seen at a convergence check are
+/// returned.
 /// </summary>
 public static class SdcaMaximumEntropySolver
 {
@@ -52,14 +53,12 @@ public static class SdcaMaximumEntropySolver
         public Parameters(int features, int stride, bool l1)
         {
             W = new float[features * stride];
-            V = l1 ? new float[features * stride] : null;
             BiasReg = new float[stride];
             BiasV = l1 ? new float[stride] : null;
             BiasUnreg = new float[stride];
         }
 
-        public float[] W { get; }            // w: (features, stride), the model's weights
-        public float[]? V { get; }           // v: (features, stride), weights before the L1 soft threshold (L1 only)
+        public float[] W { get; }            // (features, stride): the weights; with L1, v, the weights before the soft threshold
         public float[] BiasReg { get; }      // (stride), regularised bias
         public float[]? BiasV { get; }       // (stride), regularised bias before the soft threshold (L1 only)
         public float[] BiasUnreg { get; }    // (stride), unregularised bias
@@ -67,7 +66,6 @@ public static class SdcaMaximumEntropySolver
         public void CopyFrom(Parameters other)
         {
             other.W.CopyTo(W, 0);
-            other.V?.CopyTo(V!, 0);
             other.BiasReg.CopyTo(BiasReg, 0);
             other.BiasV?.CopyTo(BiasV!, 0);
             other.BiasUnreg.CopyTo(BiasUnreg, 0);
@@ -102,6 +100,7 @@ public static class SdcaMaximumEntropySolver
         private readonly float[] _normSquared;    // (n): |x_i|^2 + 1 (the bias's constant feature)
         private readonly float[] _invariants;     // (n): 1 / max(1, 1/4 + 2 u_i |x_i|^2 / (lambda n))
         private readonly Parameters _global;
+        private readonly float[] _effective;      // (features, stride): the weights after the soft threshold (is _global.W without L1)
         private readonly Scratch[] _scratch;      // one per thread
         private readonly Parameters[]? _locals;   // one per thread, deterministic multi-thread scheme only
 
@@ -130,6 +129,7 @@ public static class SdcaMaximumEntropySolver
                 _invariants[i] = 1f / Math.Max(1f, 0.25f + 2f * norm * _lambdaNInv * Weight(i));
             }
             _global = new Parameters(_d, _stride, _l1 > 0);
+            _effective = _l1 > 0 ? new float[_d * _stride] : _global.W;
             _scratch = new Scratch[_threads];
             for (int t = 0; t < _threads; t++)
                 _scratch[t] = new Scratch(_stride);
@@ -180,7 +180,7 @@ public static class SdcaMaximumEntropySolver
                         bestPrimal = p;
                         bestGap = gap;
                         bestEpoch = epoch;
-                        _global.W.CopyTo(bestW, 0);
+                        _effective.CopyTo(bestW, 0);
                         TensorPrimitives.Add(_global.BiasReg, _global.BiasUnreg, bestBias);
                     }
                     converged = gap <= _settings.ConvergenceTolerance * p;
@@ -243,14 +243,11 @@ public static class SdcaMaximumEntropySolver
         /// <summary>shared += sum_t (local_t - shared) / threads, summed in thread order; with L1, w is re-thresholded from v.</summary>
         private void Merge(Parameters[] locals)
         {
-            MergeArray(_global.V ?? _global.W, locals, p => p.V ?? p.W);
+            MergeArray(_global.W, locals, p => p.W);
             MergeArray(_global.BiasV ?? _global.BiasReg, locals, p => p.BiasV ?? p.BiasReg);
             MergeArray(_global.BiasUnreg, locals, p => p.BiasUnreg);
-            if (_global.V is not null)
-            {
-                LinearKernels.SoftThreshold(_global.V, _l1, _global.W);
-                LinearKernels.SoftThreshold(_global.BiasV!, _l1, _global.BiasReg);
-            }
+            if (_global.BiasV is not null)
+                LinearKernels.SoftThreshold(_global.BiasV, _l1, _global.BiasReg);
         }
 
         private static void MergeArray(float[] shared, Parameters[] locals, Func<Parameters, float[]> select)
@@ -296,7 +293,10 @@ public static class SdcaMaximumEntropySolver
             var scores = scratch.Scores;
             var coefficients = scratch.Coefficients;
             TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
-            LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
+            if (_l1 > 0)
+                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scores);
+            else
+                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
 
             int y = _labels[i];
             int dualBase = i * _k;
@@ -330,10 +330,7 @@ public static class SdcaMaximumEntropySolver
             coefficients[y] = labelPrimal * applied;
             AddToBias(p, y, labelPrimal * applied);
 
-            if (p.V is null)
-                LinearKernels.AddOuter(indices, values, coefficients, p.W);
-            else
-                LinearKernels.AddOuterSoftThreshold(indices, values, coefficients, _l1, p.V, p.W);
+            LinearKernels.AddOuter(indices, values, coefficients, p.W);
         }
 
         /// <summary>
@@ -392,6 +389,8 @@ public static class SdcaMaximumEntropySolver
             var options = new ParallelOptions { MaxDegreeOfParallelism = _threads, CancellationToken = cancellationToken };
             var bias = new float[_stride];
             TensorPrimitives.Add(_global.BiasReg, _global.BiasUnreg, bias);
+            if (_l1 > 0)
+                LinearKernels.SoftThreshold(_global.W, _l1, _effective);
             Parallel.For(0, chunks, options, chunk =>
             {
                 var scores = new float[_stride];
@@ -399,7 +398,7 @@ public static class SdcaMaximumEntropySolver
                 int end = Math.Min(_n, (chunk + 1) * CheckChunk);
                 for (int i = chunk * CheckChunk; i < end; i++)
                 {
-                    LinearKernels.Scores(_x.RowIndices(i), _x.RowValues(i), _global.W, bias, scores);
+                    LinearKernels.Scores(_x.RowIndices(i), _x.RowValues(i), _effective, bias, scores);
                     int y = _labels[i];
                     double rowLoss = 0, rowDual = 0;
                     for (int c = 0; c < _k; c++)
@@ -418,7 +417,7 @@ public static class SdcaMaximumEntropySolver
             });
 
             double squared = 0, absolute = 0, biasCross = 0;
-            foreach (var w in _global.W)
+            foreach (var w in _effective)
             {
                 squared += (double)w * w;
                 absolute += Math.Abs(w);
