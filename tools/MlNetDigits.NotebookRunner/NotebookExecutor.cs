@@ -217,25 +217,3 @@ public sealed partial class NotebookExecutor
     [GeneratedRegex("^#r\\s+\"nuget:\\s*(?<name>[^,\"]+)(,(?<version>[^\"]*))?\"", RegexOptions.IgnoreCase)]
     private static partial Regex NuGetReference();
 }
-
-/// <summary>A notebook-only directive the runner cannot honour, at a line of the cell.</summary>
-internal sealed class NotebookCellException(int line, string message) : Exception(message)
-{
-    public int Line { get; } = line;
-}
-
-/// <summary>What one code cell produced; <see cref="CellNumber"/> is its 1-based position among all cells (markdown included).</summary>
-public sealed record CellResult(int CellNumber, IReadOnlyList<CellOutput> Outputs, TimeSpan Elapsed);
-
-/// <summary>The error that stopped a notebook: where (cell, and line within the cell when known) and what.</summary>
-public sealed record NotebookError(int CellNumber, int? Line, string Name, string Message, IReadOnlyList<string> Traceback)
-{
-    public override string ToString() =>
-        $"cell {CellNumber}{(Line is { } l ? $", line {l}" : "")}: {Name}: {Message}";
-}
-
-/// <summary>The outcome of running a notebook.</summary>
-public sealed record NotebookRunResult(IReadOnlyList<CellResult> Cells, NotebookError? Error, TimeSpan Elapsed)
-{
-    public bool Succeeded => Error is null;
-}
