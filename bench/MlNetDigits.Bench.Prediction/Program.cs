@@ -54,15 +54,25 @@ if (models.Count == 0)
     models = [Path.Combine(folder, "sdca.zip"), Path.Combine(folder, "cnn-fast.zip")];
 }
 
+// A short unreported pass first, so every path is past tiered JIT (the runtime delays tier-up while new code is still
+// being compiled) before anything is timed.
+Bench.Quiet = true;
+foreach (var modelPath in models)
+    Bench.Run(context, modelPath, test, digits, 0.2);
+Bench.Quiet = false;
 foreach (var modelPath in models)
     Bench.Run(context, modelPath, test, digits, seconds);
 
 internal static class Bench
 {
+    /// <summary>When true nothing is printed (the warm-up pass).</summary>
+    public static bool Quiet { get; set; }
+
     public static void Run(DigitsContext context, string modelPath, IDataView test, DigitInput[] digits, double seconds)
     {
         var name = Path.GetFileNameWithoutExtension(modelPath);
-        Console.WriteLine($"# model {modelPath} ({new FileInfo(modelPath).Length / 1024.0:0.#} KiB)");
+        if (!Quiet)
+            Console.WriteLine($"# model {modelPath} ({new FileInfo(modelPath).Length / 1024.0:0.#} KiB)");
 
         // Memory: the loaded model with its first engine and one prediction (a CNN makes its network copy then), then
         // each further engine (100 kept alive, predicting once each).
@@ -129,14 +139,17 @@ internal static class Bench
             Report(name, $"pool_{threads}_threads_predictions_per_s", PoolThroughput(pool, digits, threads, seconds));
     }
 
-    private static void Report(string model, string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model}.{key}={value:0.##}"));
+    private static void Report(string model, string key, double value)
+    {
+        if (!Quiet)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model}.{key}={value:0.##}"));
+    }
 
     /// <summary>Median over 15 rounds of the mean microseconds per call, after a warm-up of at least a second (tiered JIT).</summary>
     private static double Latency(Action call, double seconds)
     {
         var warmUp = Stopwatch.StartNew();
-        while (warmUp.Elapsed.TotalSeconds < Math.Max(1, seconds / 2))
+        while (warmUp.Elapsed.TotalSeconds < Math.Max(0.5, seconds / 2))
             call();
         int perRound = Calibrate(call, seconds / 15);
         var rounds = new double[15];
