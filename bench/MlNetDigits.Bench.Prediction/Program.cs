@@ -7,10 +7,11 @@ using MlNetDigits.Data.Idx;
 using MlNetDigits.Imaging;
 using MlNetDigits.Prediction;
 using MlNetDigits.Trainers;
+using MlNetDigits.Trainers.ImageClassification;
 using MlNetDigits.Transforms;
 
 // Usage: MlNetDigits.Bench.Prediction [--data <idx folder>] [--seconds <per measurement>] [model.zip ...]
-// Without models it benchmarks models/*.zip, or (when there are none) an SDCA model it trains on the data first.
+// Without models it benchmarks models/*.zip, or (when there are none) an SDCA model and a "fast" CNN it trains on the data first.
 // Prints one "name=value" line per figure. Timings are wall-clock on this machine: quote them with the machine's load.
 var argList = args.ToList();
 string Option(string name, string fallback)
@@ -28,17 +29,29 @@ var models = argList.Count > 0 ? argList : Directory.Exists("models") ? [.. Dire
 
 var context = new DigitsContext(seed: 1);
 var test = context.Data.LoadFromIdxFolder(dataFolder, DatasetSplit.Test);
-var digits = context.Data.CreateEnumerable<DigitInput>(test).Take(1000).ToArray();
+var digits = context.Data.CreateEnumerable<DigitInput>(test).Take(10_000).ToArray();
 Console.WriteLine($"# data {dataFolder}: {digits.Length} test digits; {Environment.ProcessorCount} processors; {seconds} s per measurement");
 if (models.Count == 0)
 {
-    var path = Path.Combine(Path.GetTempPath(), "mlnd-bench-sdca.zip");
+    // No models: train the two kinds the repository ships, quickly, on the data given.
+    var folder = Path.Combine(Path.GetTempPath(), "mlnd-bench-models");
+    Directory.CreateDirectory(folder);
     var train = context.Data.LoadFromIdxFolder(dataFolder, DatasetSplit.Train);
-    var trained = context.Transforms.ScalePixels("Features", "Image")
+    var watch = Stopwatch.StartNew();
+    var sdca = context.Transforms.ScalePixels("Features", "Image")
         .Append(context.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 10)).Fit(train);
-    context.Model.Save(trained, train.Schema, path);
-    Console.WriteLine($"# no models given and none in models/: trained {path} (SDCA, 10 epochs on {dataFolder})");
-    models = [path];
+    context.Model.Save(sdca, train.Schema, Path.Combine(folder, "sdca.zip"));
+    Console.WriteLine($"# trained {folder}/sdca.zip (SDCA, at most 10 epochs on {dataFolder}) in {watch.Elapsed.TotalSeconds:0.0} s");
+    watch.Restart();
+    var cnn = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+    {
+        Preset = "fast",
+        ValidationFraction = 0,
+        Seed = 1,
+    }).Fit(train);
+    context.Model.Save(cnn, train.Schema, Path.Combine(folder, "cnn-fast.zip"));
+    Console.WriteLine($"# trained {folder}/cnn-fast.zip (CNN preset fast on {dataFolder}) in {watch.Elapsed.TotalSeconds:0.0} s");
+    models = [Path.Combine(folder, "sdca.zip"), Path.Combine(folder, "cnn-fast.zip")];
 }
 
 foreach (var modelPath in models)
@@ -49,15 +62,28 @@ internal static class Bench
     public static void Run(DigitsContext context, string modelPath, IDataView test, DigitInput[] digits, double seconds)
     {
         var name = Path.GetFileNameWithoutExtension(modelPath);
-        var model = context.Model.Load(modelPath, out var schema);
         Console.WriteLine($"# model {modelPath} ({new FileInfo(modelPath).Length / 1024.0:0.#} KiB)");
 
-        // Engine: one image at a time into the same output object.
+        // Memory: the loaded model with its first engine and one prediction (a CNN makes its network copy then), then
+        // each further engine (100 kept alive, predicting once each).
+        long start = GC.GetTotalMemory(forceFullCollection: true);
+        var model = context.Model.Load(modelPath, out var schema);
         var engine = context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema);
         var output = new DigitOutput();
+        engine.Predict(digits[0], ref output);
+        long loaded = GC.GetTotalMemory(forceFullCollection: true);
+        Report(name, "memory_bytes_model_and_first_engine", loaded - start);
+        var engines = Enumerable.Range(0, 100).Select(_ => context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema)).ToArray();
+        foreach (var e in engines)
+            e.Predict(digits[0]);
+        Report(name, "memory_bytes_per_further_engine", (GC.GetTotalMemory(forceFullCollection: true) - loaded) / (double)engines.Length);
+        GC.KeepAlive(engines);
+        engines = null;
+
+        // Engine: one image at a time into the same output object.
         int next = 0;
-        var engineUs = Latency(() => engine.Predict(digits[next++ % digits.Length], ref output), seconds);
-        Report(name, "engine_latency_us", engineUs);
+        Report(name, "engine_latency_us", Latency(() => engine.Predict(digits[next++ % digits.Length], ref output), seconds));
+        Report(name, "engine_accuracy_on_test_digits", digits.Count(d => { engine.Predict(d, ref output); return output.PredictedLabel == d.Label; }) / (double)digits.Length);
         Report(name, "engine_alloc_bytes_per_predict", AllocationPerCall(() => engine.Predict(digits[next++ % digits.Length], ref output)));
 
         // Facade: PNG bytes in (decode + MNIST preprocessing + pooled engine), and MNIST pixels in (no preprocessing).
@@ -71,27 +97,31 @@ internal static class Bench
 
         // Batch: the whole test split through the data-view path, and the trainer's batch API on prepared features.
         Report(name, "dataview_batch_images_per_s", Throughput(() => CountScored(model.Transform(test)), seconds));
-        if (model is TransformerChain<ITransformer> chain && chain.LastTransformer is MulticlassPredictionTransformer predictor)
+        // The model's own scoring without the engine: single rows (the engine's overhead is the difference) and batches.
+        var (predictor, prefix) = model switch
         {
-            var prefix = new TransformerChain<ITransformer>([.. chain.Take(chain.Count - 1)]);
-            var features = Features(prefix.Transform(test), predictor.FeatureColumnName, predictor.FeatureCount);
+            TransformerChain<ITransformer> { LastTransformer: MulticlassPredictionTransformer last } chain =>
+                (last, (ITransformer?)new TransformerChain<ITransformer>([.. chain.Take(chain.Count - 1)])),
+            MulticlassPredictionTransformer single => (single, null),
+            _ => (null, null),
+        };
+        if (predictor is not null)
+        {
+            var features = Features(prefix?.Transform(test) ?? test, predictor.FeatureColumnName, predictor.FeatureCount);
             int count = features.Length / predictor.FeatureCount;
             var probabilities = new float[count * predictor.ClassCount];
-            Report(name, "predictor_batch_images_per_s", Throughput(() =>
+            var one = new float[predictor.ClassCount];
+            Report(name, "model_single_row_latency_us", Latency(() =>
+            {
+                int row = next++ % count;
+                predictor.PredictProbabilities(features.AsSpan(row * predictor.FeatureCount, predictor.FeatureCount), one);
+            }, seconds));
+            Report(name, "model_batch_images_per_s", Throughput(() =>
             {
                 predictor.PredictProbabilitiesBatch(features, probabilities);
                 return count;
             }, seconds));
         }
-
-        // Memory per engine: live bytes for 100 engines kept alive, divided by 100.
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        var engines = Enumerable.Range(0, 100).Select(_ => context.Model.CreatePredictionEngine<DigitInput, DigitOutput>(model, schema)).ToArray();
-        foreach (var e in engines)
-            e.Predict(digits[0]);
-        long after = GC.GetTotalMemory(forceFullCollection: true);
-        Report(name, "memory_bytes_per_engine", (after - before) / (double)engines.Length);
-        GC.KeepAlive(engines);
 
         // Pool: total predictions per second from 1 and 2 threads.
         using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(modelPath);
@@ -102,9 +132,12 @@ internal static class Bench
     private static void Report(string model, string key, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model}.{key}={value:0.##}"));
 
-    /// <summary>Median over 15 rounds of the mean microseconds per call, after a warm-up.</summary>
+    /// <summary>Median over 15 rounds of the mean microseconds per call, after a warm-up of at least a second (tiered JIT).</summary>
     private static double Latency(Action call, double seconds)
     {
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.Elapsed.TotalSeconds < Math.Max(1, seconds / 2))
+            call();
         int perRound = Calibrate(call, seconds / 15);
         var rounds = new double[15];
         for (int r = 0; r < rounds.Length; r++)
@@ -185,20 +218,22 @@ internal static class Bench
         return [.. values];
     }
 
+    /// <summary>Predictions per second of <paramref name="threads"/> threads calling the pool together for <paramref name="seconds"/>.</summary>
     private static double PoolThroughput(PredictionEnginePool<DigitInput, DigitOutput> pool, DigitInput[] digits, int threads, double seconds)
     {
         long total = 0;
+        var duration = (long)(seconds * Stopwatch.Frequency);
         using var start = new Barrier(threads + 1);
-        var stopAt = 0L;
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             var output = new DigitOutput();
             for (int i = 0; i < 200; i++)
                 pool.Predict(digits[i % digits.Length], ref output);
             start.SignalAndWait();
-            long count = 0;
+            // Each thread runs for the same span from the common start.
+            long deadline = Stopwatch.GetTimestamp() + duration, count = 0;
             int next = t * 97;
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stopAt))
+            while (Stopwatch.GetTimestamp() < deadline)
             {
                 pool.Predict(digits[next++ % digits.Length], ref output);
                 count++;
@@ -207,9 +242,8 @@ internal static class Bench
         })).ToArray();
         foreach (var w in workers)
             w.Start();
-        Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency));
-        var watch = Stopwatch.StartNew();
         start.SignalAndWait();
+        var watch = Stopwatch.StartNew();
         foreach (var w in workers)
             w.Join();
         return total / watch.Elapsed.TotalSeconds;
@@ -228,6 +262,8 @@ internal static class Bench
 
 internal sealed class DigitInput
 {
+    public uint Label { get; set; }
+
     [VectorType(28, 28)]
     public float[] Image { get; set; } = [];
 }
@@ -235,4 +271,6 @@ internal sealed class DigitInput
 internal sealed class DigitOutput
 {
     public float[] Score { get; set; } = [];
+
+    public uint PredictedLabel { get; set; }
 }

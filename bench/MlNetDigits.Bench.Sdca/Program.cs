@@ -5,7 +5,7 @@ using MlNetDigits.Bench.Sdca;
 using MlNetDigits.Data;
 using MlNetDigits.Trainers;
 
-// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads] [l2=..] [l1=..] [iterations=..] [tolerance=..] [deterministic=false]
+// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads|auto] [l2=..] [l1=..] [iterations=..] [tolerance=..] [check=..] [deterministic=false]
 // Trains SdcaMaximumEntropy with default options (unless overridden) on MNIST (pixels scaled to [0, 1]) and prints test accuracy, log-loss and
 // training seconds as "key=value" lines that bench/sdca/run.sh parses.
 var dataDir = args.Length > 0 ? args[0] : "data/mnist";
@@ -28,11 +28,14 @@ var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new S
     L1Regularization = Float("l1"),
     MaximumNumberOfIterations = (int?)Float("iterations"),
     ConvergenceTolerance = Float("tolerance") ?? SdcaMaximumEntropyMulticlassTrainer.Defaults.ConvergenceTolerance,
+    ConvergenceCheckFrequency = (int?)Float("check"),
     Deterministic = !overrides.TryGetValue("deterministic", out var d) || bool.Parse(d),
 });
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var watch = Stopwatch.StartNew();
 var model = trainer.Fit(train);
 var seconds = watch.Elapsed.TotalSeconds;
+var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
 // Accuracy and log-loss (ML.NET's definition: mean of -ln p(true class), p clipped at 1e-15) over the test set.
 var scored = model.Transform(test);
@@ -62,6 +65,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"l2={summary.L2Re
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy={(double)correct / rows:F4}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"log_loss={logLoss / rows:F4}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_seconds={seconds:F3}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_cpu_seconds={cpuSeconds:F3}"));
 
 static InMemoryDataView Load(string images, string labels)
 {

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MlNetDigits.Engine.Backends;
 
@@ -8,11 +10,14 @@ namespace MlNetDigits.Engine.Backends;
 /// images (or image planes) across a fixed <see cref="WorkerPool"/>. Each image is handled by one thread, so results
 /// are the same for every thread count except where OpenBLAS itself splits a GEMM.
 /// </summary>
-public sealed unsafe class CpuKernels : IKernels, IDisposable
+public sealed unsafe partial class CpuKernels : IKernels, IDisposable
 {
     private readonly WorkerPool _pool;
     private readonly ManagedGemm _managed;
     private readonly LoopJob _job = new();
+
+    /// <summary>GEMMs with m * n * k below this run single-threaded in the managed kernel whatever the backend (tests set 0).</summary>
+    internal long SmallGemm { get; set; } = 1 << 18;
 
     /// <summary>Creates a backend using <paramref name="kind"/> (Auto resolves to OpenBLAS when it loads) on <paramref name="threads"/> threads (0 = all cores).</summary>
     public CpuKernels(BackendKind kind = BackendKind.Auto, int threads = 0)
@@ -44,7 +49,13 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
         CheckGemm(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (Kind == BackendKind.OpenBlas)
+            if ((long)m * n * k < SmallGemm)
+            {
+                // Small products (single-image inference, the last dense layer): waking threads or OpenBLAS's
+                // dispatch costs more than the arithmetic, so the managed kernel runs on the calling thread.
+                _managed.SerialOnWorker(0, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            }
+            else if (Kind == BackendKind.OpenBlas)
             {
                 OpenBlas.UseThreads(Threads);
                 OpenBlas.Gemm(transA, transB, m, n, k, alpha, pa, Math.Max(lda, 1), pb, Math.Max(ldb, 1), beta, pc, Math.Max(ldc, 1));
@@ -86,27 +97,6 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
         Require(columns.Length, (long)g.PatchSize * g.Batch * g.OutPlane, "Col2Im columns");
         fixed (float* cols = columns, dx = inputGrad)
             Run(Op.Col2Im, g.Batch, cols, dx, null, g);
-    }
-
-    public void ChannelMajorToBatch(ReadOnlySpan<float> source, int batch, int channels, int plane, ReadOnlySpan<float> bias, Span<float> output)
-    {
-        Require(source.Length, (long)batch * channels * plane, "ChannelMajorToBatch source");
-        Require(output.Length, (long)batch * channels * plane, "ChannelMajorToBatch output");
-        if (!bias.IsEmpty)
-            Require(bias.Length, channels, "ChannelMajorToBatch bias");
-        fixed (float* src = source, dst = output, b = bias)
-        {
-            _job.Bias = bias.IsEmpty ? null : b;
-            Run(Op.ToBatch, batch, src, dst, null, new ConvGeometry(batch, channels, 1, plane, 1, 1, 0));
-        }
-    }
-
-    public void BatchToChannelMajor(ReadOnlySpan<float> source, int batch, int channels, int plane, Span<float> output)
-    {
-        Require(source.Length, (long)batch * channels * plane, "BatchToChannelMajor source");
-        Require(output.Length, (long)batch * channels * plane, "BatchToChannelMajor output");
-        fixed (float* src = source, dst = output)
-            Run(Op.ToChannelMajor, batch, src, dst, null, new ConvGeometry(batch, channels, 1, plane, 1, 1, 0));
     }
 
     public void MaxPool2d(ReadOnlySpan<float> input, ConvGeometry g, Span<float> output, Span<int> argmax)
@@ -208,17 +198,17 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
         _pool.Run(_job, count);
     }
 
-    private enum Op { Im2Col, Col2Im, ToBatch, ToChannelMajor, MaxPool, MaxPoolBackward, AvgPool, AvgPoolBackward }
+    private enum Op { Im2Col, Col2Im, MaxPool, MaxPoolBackward, AvgPool, AvgPoolBackward }
 
     /// <summary>The per-image (or per-plane) loops; A is the source, B the destination.</summary>
     private sealed class LoopJob : IParallelJob
     {
         public Op Op;
-        public float* A, B, Bias;
+        public float* A, B;
         public int* Index;
         public ConvGeometry G;
 
-        public void Execute(int worker, int start, int end)
+        public void Execute(int worker, int chunk, int start, int end)
         {
             for (int i = start; i < end; i++)
             {
@@ -226,8 +216,6 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
                 {
                     case Op.Im2Col: Im2ColImage(i); break;
                     case Op.Col2Im: Col2ImImage(i); break;
-                    case Op.ToBatch: ToBatchImage(i); break;
-                    case Op.ToChannelMajor: ToChannelMajorImage(i); break;
                     case Op.MaxPool: MaxPoolPlane(i); break;
                     case Op.MaxPoolBackward: MaxPoolBackwardPlane(i); break;
                     case Op.AvgPool: AvgPoolPlane(i); break;
@@ -236,19 +224,28 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
             }
         }
 
-        // x[n]: (C, H, W) -> columns rows (c, ki, kj), this image's P = OH * OW columns.
         private void Im2ColImage(int n)
         {
-            var g = G;
-            int oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow;
-            long rowStride = (long)g.Batch * plane;
-            float* x = A + (long)n * g.Channels * g.Height * g.Width;
+            int plane = G.OutPlane;
+            Im2Col(A + (long)n * G.Channels * G.Height * G.Width, G, B + (long)n * plane, (long)G.Batch * plane);
+        }
+
+        private void Col2ImImage(int n)
+        {
+            int plane = G.OutPlane;
+            Col2Im(A + (long)n * plane, (long)G.Batch * plane, G, B + (long)n * G.Channels * G.Height * G.Width);
+        }
+
+        // x: (C, H, W) of one image -> rows (c, ki, kj) of columns, each row OH * OW values, rows rowStride apart.
+        internal static void Im2Col(float* x, ConvGeometry g, float* columns, long rowStride)
+        {
+            int oh = g.OutHeight, ow = g.OutWidth;
             for (int c = 0; c < g.Channels; c++)
                 for (int ki = 0; ki < g.Kernel; ki++)
                     for (int kj = 0; kj < g.Kernel; kj++)
                     {
                         int row = (c * g.Kernel + ki) * g.Kernel + kj;
-                        float* dst = B + row * rowStride + (long)n * plane;
+                        float* dst = columns + row * rowStride;
                         float* src = x + (long)c * g.Height * g.Width;
                         for (int y = 0; y < oh; y++)
                         {
@@ -274,19 +271,17 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
                     }
         }
 
-        private void Col2ImImage(int n)
+        // The adjoint of Im2Col: dx (C, H, W) of one image = the sum of the column entries each pixel was copied to.
+        internal static void Col2Im(float* columns, long rowStride, ConvGeometry g, float* dx)
         {
-            var g = G;
-            int oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow;
-            long rowStride = (long)g.Batch * plane;
-            float* dx = B + (long)n * g.Channels * g.Height * g.Width;
+            int oh = g.OutHeight, ow = g.OutWidth;
             new Span<float>(dx, g.Channels * g.Height * g.Width).Clear();
             for (int c = 0; c < g.Channels; c++)
                 for (int ki = 0; ki < g.Kernel; ki++)
                     for (int kj = 0; kj < g.Kernel; kj++)
                     {
                         int row = (c * g.Kernel + ki) * g.Kernel + kj;
-                        float* src = A + row * rowStride + (long)n * plane;
+                        float* src = columns + row * rowStride;
                         float* dst = dx + (long)c * g.Height * g.Width;
                         for (int y = 0; y < oh; y++)
                         {
@@ -311,31 +306,6 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
                     }
         }
 
-        // G encodes (batch, channels, plane) as (Batch, Channels, Width).
-        private void ToBatchImage(int n)
-        {
-            int channels = G.Channels, plane = G.Width;
-            long rowStride = (long)G.Batch * plane;
-            for (int c = 0; c < channels; c++)
-            {
-                var src = new ReadOnlySpan<float>(A + c * rowStride + (long)n * plane, plane);
-                var dst = new Span<float>(B + ((long)n * channels + c) * plane, plane);
-                if (Bias != null)
-                    TensorPrimitives.Add(src, Bias[c], dst);
-                else
-                    src.CopyTo(dst);
-            }
-        }
-
-        private void ToChannelMajorImage(int n)
-        {
-            int channels = G.Channels, plane = G.Width;
-            long rowStride = (long)G.Batch * plane;
-            for (int c = 0; c < channels; c++)
-                new ReadOnlySpan<float>(A + ((long)n * channels + c) * plane, plane)
-                    .CopyTo(new Span<float>(B + c * rowStride + (long)n * plane, plane));
-        }
-
         private void MaxPoolPlane(int p)
         {
             var g = G;
@@ -343,6 +313,11 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
             float* x = A + (long)p * inPlane;
             float* y = B + (long)p * oh * ow;
             int* idx = Index + (long)p * oh * ow;
+            if (g.Kernel == 2 && g.Stride == 2 && g.Padding == 0)
+            {
+                MaxPool2x2(x, y, idx, oh, ow, g.Width, p * inPlane);
+                return;
+            }
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++)
                 {
@@ -373,6 +348,110 @@ public sealed unsafe class CpuKernels : IKernels, IDisposable
                     y[oy * ow + ox] = best;
                     idx[oy * ow + ox] = p * inPlane + bestAt;
                 }
+        }
+
+        // The common 2x2 / stride 2 window. Random data defeats branch prediction, so 8 outputs at a time are
+        // computed with AVX2 compares and blends; ties keep the first maximum and NaN propagates, as in the general loop.
+        private static void MaxPool2x2(float* x, float* y, int* idx, int oh, int ow, int width, int planeOffset)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                float* r0 = x + 2 * oy * width;
+                float* r1 = r0 + width;
+                int base0 = planeOffset + 2 * oy * width;
+                int ox = 0;
+                if (Avx2.IsSupported)
+                {
+                    var lane = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+                    var one = Vector256.Create(1);
+                    var down = Vector256.Create(width);
+                    for (; ox < ow && ow >= 8; ox += 8)
+                    {
+                        ox = Math.Min(ox, ow - 8);   // the last block overlaps the previous one rather than going scalar
+                        int c = 2 * ox;
+                        Deinterleave(r0 + c, out var e0, out var o0);
+                        Deinterleave(r1 + c, out var e1, out var o1);
+                        var best = e0;
+                        var at = Vector256<int>.Zero;
+                        Take(o0, one, ref best, ref at);
+                        Take(e1, down, ref best, ref at);
+                        Take(o1, down + one, ref best, ref at);
+                        Vector256.Store(best, y + oy * ow + ox);
+                        Vector256.Store(at + lane + Vector256.Create(base0 + c), idx + oy * ow + ox);
+                    }
+                }
+                if (Sse.IsSupported)
+                {
+                    var lane = Vector128.Create(0, 2, 4, 6);
+                    var one = Vector128.Create(1);
+                    var down = Vector128.Create(width);
+                    for (; ox < ow && ow >= 4; ox += 4)
+                    {
+                        ox = Math.Min(ox, ow - 4);
+                        int c = 2 * ox;
+                        var a0 = Vector128.Load(r0 + c);
+                        var a1 = Vector128.Load(r0 + c + 4);
+                        var b0 = Vector128.Load(r1 + c);
+                        var b1 = Vector128.Load(r1 + c + 4);
+                        var best = Sse.Shuffle(a0, a1, 0b10_00_10_00);
+                        var at = Vector128<int>.Zero;
+                        Take(Sse.Shuffle(a0, a1, 0b11_01_11_01), one, ref best, ref at);
+                        Take(Sse.Shuffle(b0, b1, 0b10_00_10_00), down, ref best, ref at);
+                        Take(Sse.Shuffle(b0, b1, 0b11_01_11_01), down + one, ref best, ref at);
+                        Vector128.Store(best, y + oy * ow + ox);
+                        Vector128.Store(at + lane + Vector128.Create(base0 + c), idx + oy * ow + ox);
+                    }
+                }
+                for (; ox < ow; ox++)
+                {
+                    int c = 2 * ox;
+                    float best = r0[c];
+                    int at = c;
+                    Take(r0[c + 1], c + 1, ref best, ref at);
+                    Take(r1[c], width + c, ref best, ref at);
+                    Take(r1[c + 1], width + c + 1, ref best, ref at);
+                    y[oy * ow + ox] = best;
+                    idx[oy * ow + ox] = base0 + at;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(float v, int position, ref float best, ref int at)
+        {
+            if ((v > best || float.IsNaN(v)) && !float.IsNaN(best))
+            {
+                best = v;
+                at = position;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(Vector256<float> v, Vector256<int> offset, ref Vector256<float> best, ref Vector256<int> at)
+        {
+            var isNan = Vector256.Equals(best, best);    // true where best is not NaN
+            var take = Vector256.BitwiseAnd(Vector256.BitwiseOr(Vector256.GreaterThan(v, best), ~Vector256.Equals(v, v)), isNan);
+            best = Vector256.ConditionalSelect(take, v, best);
+            at = Vector256.ConditionalSelect(take.AsInt32(), offset, at);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(Vector128<float> v, Vector128<int> offset, ref Vector128<float> best, ref Vector128<int> at)
+        {
+            var isNan = Vector128.Equals(best, best);    // true where best is not NaN
+            var take = Vector128.BitwiseAnd(Vector128.BitwiseOr(Vector128.GreaterThan(v, best), ~Vector128.Equals(v, v)), isNan);
+            best = Vector128.ConditionalSelect(take, v, best);
+            at = Vector128.ConditionalSelect(take.AsInt32(), offset, at);
+        }
+
+        // 16 consecutive floats -> the 8 at even positions and the 8 at odd positions, in order.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Deinterleave(float* p, out Vector256<float> even, out Vector256<float> odd)
+        {
+            var a = Vector256.Load(p);
+            var b = Vector256.Load(p + 8);
+            even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+            odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
         }
 
         private void MaxPoolBackwardPlane(int p)

@@ -26,11 +26,15 @@ public interface IKernels
     /// <summary>Folds columns (C * K * K, N * OH * OW) back into inputGrad (N, C, H, W), summing overlaps (overwrites inputGrad).</summary>
     void Col2Im(ReadOnlySpan<float> columns, ConvGeometry g, Span<float> inputGrad);
 
-    /// <summary>output(N, C, P) = source(C, N * P) transposed per image, plus bias[c] when bias is not empty.</summary>
-    void ChannelMajorToBatch(ReadOnlySpan<float> source, int batch, int channels, int plane, ReadOnlySpan<float> bias, Span<float> output);
+    /// <summary>output (N, Out, OH, OW) = conv(input (N, C, H, W), weight (Out, C, K, K)) + bias (Out; empty for none).</summary>
+    void Conv2dForward(ReadOnlySpan<float> input, ConvGeometry g, ReadOnlySpan<float> weight, int outChannels, ReadOnlySpan<float> bias, Span<float> output);
 
-    /// <summary>output(C, N * P) = source(N, C, P) transposed per image.</summary>
-    void BatchToChannelMajor(ReadOnlySpan<float> source, int batch, int channels, int plane, Span<float> output);
+    /// <summary>
+    /// Convolution backward for outputGrad (N, Out, OH, OW): weightGrad += dL/dW, biasGrad += dL/db (skipped when empty),
+    /// inputGrad = dL/dx (overwritten; skipped when empty).
+    /// </summary>
+    void Conv2dBackward(ReadOnlySpan<float> input, ConvGeometry g, ReadOnlySpan<float> weight, int outChannels, ReadOnlySpan<float> outputGrad,
+        Span<float> weightGrad, Span<float> biasGrad, Span<float> inputGrad);
 
     /// <summary>Max pooling of input (N, C, H, W) into output (N, C, OH, OW); argmax records each maximum's index into input.</summary>
     void MaxPool2d(ReadOnlySpan<float> input, ConvGeometry g, Span<float> output, Span<int> argmax);

@@ -48,7 +48,16 @@ internal sealed unsafe class ManagedGemm : IParallelJob
         _pool.Run(this, tiles, threads);
     }
 
-    void IParallelJob.Execute(int worker, int start, int end)
+    /// <summary>A single-threaded GEMM on worker <paramref name="worker"/>'s packing buffers, for use inside another parallel job.</summary>
+    public void SerialOnWorker(int worker, bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        var packA = _packA[worker] ??= new float[MC * KC];
+        var packB = _packB[worker] ??= new float[KC * NC];
+        fixed (float* pa = packA, pb = packB)
+            Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pa, pb);
+    }
+
+    void IParallelJob.Execute(int worker, int chunk, int start, int end)
     {
         var packA = _packA[worker] ??= new float[MC * KC];
         var packB = _packB[worker] ??= new float[KC * NC];

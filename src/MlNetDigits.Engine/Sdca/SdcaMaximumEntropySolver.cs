@@ -8,10 +8,10 @@ namespace MlNetDigits.Engine.Sdca;
 /// ML.NET's formulation:
 /// P(W, b) = 1/n sum_i u_i sum_{c != y_i} log(1 + exp(-(s_{i,y_i} - s_{i,c}))) + lambda/2 (|W|^2 + |b_reg|^2)
 ///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight.
-/// There is one dual variable per (example, other class), updated by the closed-form approximate step for the logistic
-/// loss; the weights are W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores
-/// through (the threshold is applied as the weights are read). The weights of the lowest primal
-/// loss seen at a convergence check are returned.
+/// There is one dual variable per (example, other class), each maximised exactly in turn (see DualStep); the weights are
+/// W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores through (the
+/// threshold is applied as the weights are read). The weights of the lowest primal loss seen at a convergence check are
+/// returned.
 /// </summary>
 public static class SdcaMaximumEntropySolver
 {

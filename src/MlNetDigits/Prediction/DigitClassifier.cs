@@ -41,6 +41,7 @@ public sealed class DigitClassifier : IDisposable
             MaximumRetainedEngines = pool.MaximumRetainedEngines,
             ReloadDebounce = pool.ReloadDebounce,
             PollingInterval = pool.PollingInterval,
+            UseFileSystemEvents = pool.UseFileSystemEvents,
             Validate = model =>
             {
                 CheckImageColumn(model, _options.ImageColumnName);
@@ -201,19 +202,12 @@ public sealed class DigitClassifier : IDisposable
         {
             _pool.ReturnPredictionEngine(engine);
         }
-        var model = ModelOf(engine);
+        var model = _pool.ModelOf(engine);
         var scores = new ClassScore[output.Score.Length];
         for (int i = 0; i < scores.Length; i++)
             scores[i] = new ClassScore(i, names[i], output.Score[i]);
         var reason = UnsureReason(scores, hasInk);
         return new DigitPrediction(scores, reason is not null, reason, image, preprocessed, model);
-    }
-
-    private LoadedModel ModelOf(PredictionEngine<ImageInput, ScoreOutput> engine)
-    {
-        var current = _pool.CurrentModel;
-        // A reload between borrowing and here: the engine's model is the previous one, which the pool no longer names.
-        return ReferenceEquals(engine.Model, current.Transformer) ? current : new LoadedModel(engine.Model, current.InputSchema, current.Name, "previous", current.FilePath, null);
     }
 
     private string? UnsureReason(ClassScore[] scores, bool hasInk)

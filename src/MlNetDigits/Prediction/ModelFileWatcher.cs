@@ -17,15 +17,19 @@ internal sealed class ModelFileWatcher : IDisposable
     private (DateTime, long) _lastSeen;
     private bool _disposed;
 
-    public ModelFileWatcher(string fullPath, TimeSpan debounce, TimeSpan pollingInterval, Action onChanged, Action<string> log)
+    public ModelFileWatcher(string fullPath, TimeSpan debounce, TimeSpan pollingInterval, bool useEvents, Action onChanged, Action<string> log)
     {
         _path = fullPath;
         _onChanged = onChanged;
         _debounce = debounce < TimeSpan.Zero ? TimeSpan.Zero : debounce;
         _lastSeen = Stamp();
         _debounceTimer = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
+        if (!useEvents && pollingInterval <= TimeSpan.Zero)
+            throw new ArgumentException("Watching a model file needs file-system events or a positive polling interval; both are off.");
         try
         {
+            if (!useEvents)
+                throw new PlatformNotSupportedException("file-system events are turned off in the options");
             _watcher = new FileSystemWatcher(Path.GetDirectoryName(fullPath)!)
             {
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,

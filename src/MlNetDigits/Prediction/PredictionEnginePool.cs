@@ -16,6 +16,7 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
     private readonly PredictionEnginePoolOptions _options;
     private readonly Lock _reloadLock = new();
     private readonly ModelFileWatcher? _watcher;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITransformer, LoadedModel> _loaded = [];
     private volatile Slot _slot;
     private bool _disposed;
 
@@ -33,7 +34,7 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
         _slot = CreateSlot(model);
         if (watch && model.FilePath is { } path)
         {
-            _watcher = new ModelFileWatcher(path, _options.ReloadDebounce, _options.PollingInterval, ReloadFromWatcher, WriteLog);
+            _watcher = new ModelFileWatcher(path, _options.ReloadDebounce, _options.PollingInterval, _options.UseFileSystemEvents, ReloadFromWatcher, WriteLog);
             if (model.FileTimestamp is { } t)
                 _watcher.MarkSeen((t.UtcDateTime, new FileInfo(path).Length));
         }
@@ -161,6 +162,14 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
         }
     }
 
+    /// <summary>The model <paramref name="engine"/> runs (after a reload, engines borrowed before it still run the previous one).</summary>
+    public LoadedModel ModelOf(PredictionEngine<TIn, TOut> engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return _loaded.TryGetValue(engine.Model, out var model) ? model
+            : throw new ArgumentException("The engine was not made by this pool.", nameof(engine));
+    }
+
     public void Dispose()
     {
         _disposed = true;
@@ -194,6 +203,7 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
             engine.Predict(input);
         }
         _options.Validate?.Invoke(model);
+        _loaded.AddOrUpdate(model.Transformer, model);
         var slot = new Slot(model, engine.ClassNames);
         slot.Idle.Add(engine);
         slot.IdleCount = 1;

@@ -29,6 +29,12 @@ public sealed class PredictionEnginePoolOptions
     public TimeSpan PollingInterval { get; set; } = Defaults.PollingInterval;
 
     /// <summary>
+    /// Listen to file-system events (default true). Turn it off where events are unreliable or watchers are scarce
+    /// (network shares, some containers): changes are then noticed by polling alone, within <see cref="PollingInterval"/>.
+    /// </summary>
+    public bool UseFileSystemEvents { get; set; } = true;
+
+    /// <summary>
     /// An input object (of the pool's input type) predicted once with every newly loaded model before it is swapped in; a
     /// model that throws on it is refused. Null: a new model is only checked to load and to fit the input and output classes.
     /// </summary>

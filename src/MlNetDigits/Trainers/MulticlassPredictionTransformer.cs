@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using MlNetDigits.Core;
 using MlNetDigits.Data;
@@ -87,11 +88,11 @@ public abstract class MulticlassPredictionTransformer : RowToRowTransformerBase
     /// <summary>In place: p = exp(s - max s) / sum exp(s - max s).</summary>
     public static void Softmax(Span<float> scores)
     {
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(scores);
-        System.Numerics.Tensors.TensorPrimitives.Subtract(scores, max, scores);
-        System.Numerics.Tensors.TensorPrimitives.Exp(scores, scores);
-        float sum = System.Numerics.Tensors.TensorPrimitives.Sum(scores);
-        System.Numerics.Tensors.TensorPrimitives.Divide(scores, sum, scores);
+        float max = TensorPrimitives.Max(scores);
+        TensorPrimitives.Subtract(scores, max, scores);
+        TensorPrimitives.Exp(scores, scores);
+        float sum = TensorPrimitives.Sum(scores);
+        TensorPrimitives.Divide(scores, sum, scores);
     }
 
     protected override IReadOnlyList<OutputColumn> GetOutputColumns(DataViewSchema inputSchema)

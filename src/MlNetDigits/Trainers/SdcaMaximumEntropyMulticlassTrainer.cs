@@ -133,7 +133,8 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         return inputSchema.With(
             SchemaShape.Column.Vector(MulticlassPredictionTransformer.ScoreColumnName, NumberDataViewType.Single, classes,
                 AnnotationKinds.SlotNames, AnnotationKinds.ScoreColumnKind),
-            SchemaShape.Column.Scalar(MulticlassPredictionTransformer.PredictedLabelColumnName, label.ItemType, keyValues));
+            SchemaShape.Column.Scalar(MulticlassPredictionTransformer.PredictedLabelColumnName, label.ItemType, keyValues)
+                with { KeyValuesItemType = label.KeyValuesItemType });
     }
 
     public MaximumEntropyPredictionTransformer Fit(IDataView input) => Fit(input, null, CancellationToken.None);
@@ -150,25 +151,30 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         var settings = Resolve(examples, out var chosen);
         Report(progress, TimeSpan.Zero, chosen);
 
+        var elapsed = TimeSpan.Zero;
         var model = SdcaMaximumEntropySolver.Solve(examples.Features, examples.Labels, examples.Label.ClassCount, examples.Weights, settings,
-            epoch => _context.ReportProgress(new TrainingProgress
+            epoch =>
             {
-                Trainer = TrainerName,
-                Kind = TrainingProgressKind.Epoch,
-                Epoch = epoch.Epoch,
-                TotalEpochs = epoch.TotalEpochs,
-                Elapsed = epoch.Elapsed,
-                Metrics = epoch.PrimalLoss is { } primal
-                    ? new Dictionary<string, double> { ["primalLoss"] = primal, ["dualLoss"] = epoch.DualLoss!.Value, ["dualityGap"] = epoch.DualityGap!.Value }
-                    : new Dictionary<string, double>(),
-            }, progress),
+                elapsed = epoch.Elapsed;
+                _context.ReportProgress(new TrainingProgress
+                {
+                    Trainer = TrainerName,
+                    Kind = TrainingProgressKind.Epoch,
+                    Epoch = epoch.Epoch,
+                    TotalEpochs = epoch.TotalEpochs,
+                    Elapsed = epoch.Elapsed,
+                    Metrics = epoch.PrimalLoss is { } primal
+                        ? new Dictionary<string, double> { ["primalLoss"] = primal, ["dualLoss"] = epoch.DualLoss!.Value, ["dualityGap"] = epoch.DualityGap!.Value }
+                        : new Dictionary<string, double>(),
+                }, progress);
+            },
             cancellationToken);
 
         var summary = new SdcaTrainingSummary(settings.L2Regularization, settings.L1Threshold, settings.MaximumNumberOfIterations,
             settings.ConvergenceTolerance, settings.Shuffle, settings.NumberOfThreads, settings.BiasLearningRate,
             settings.ConvergenceCheckFrequency, settings.Deterministic, settings.Seed, examples.Count, model.Epochs, model.BestEpoch,
             model.Converged, Finite(model.PrimalLoss), Finite(model.DualityGap));
-        Report(progress, TimeSpan.Zero, string.Create(CultureInfo.InvariantCulture,
+        Report(progress, elapsed, string.Create(CultureInfo.InvariantCulture,
             $"{(model.Converged ? "converged" : "stopped")} after {model.Epochs} epochs; kept the weights of epoch {model.BestEpoch} (primal loss {model.PrimalLoss:G5}, duality gap {model.DualityGap:G5})."));
         return new MaximumEntropyPredictionTransformer(_options.FeatureColumnName, examples.Features.FeatureCount, examples.Label,
             model.Weights, model.Bias, summary);

@@ -50,7 +50,7 @@ public class GemmTests
     [MemberData(nameof(Sizes))]
     public void OpenBlasGemm_MatchesNaiveReference(int m, int n, int k, bool ta, bool tb)
     {
-        using var kernels = new CpuKernels(BackendKind.OpenBlas, 2);
+        using var kernels = new CpuKernels(BackendKind.OpenBlas, 2) { SmallGemm = 0 };
         CheckAgainstNaive(kernels, m, n, k, ta, tb, 1f, 0f, 0);
         CheckAgainstNaive(kernels, m, n, k, ta, tb, -0.75f, 1f, 5);
     }
@@ -60,7 +60,7 @@ public class GemmTests
     public void ManagedGemm_AgreesWithOpenBlas(int m, int n, int k, bool ta, bool tb)
     {
         using var managed = new CpuKernels(BackendKind.Managed, 2);
-        using var blas = new CpuKernels(BackendKind.OpenBlas, 2);
+        using var blas = new CpuKernels(BackendKind.OpenBlas, 2) { SmallGemm = 0 };
         var (a, lda, b, ldb, c, ldc) = Operands(m, n, k, ta, tb, 1, 42);
         var c2 = (float[])c.Clone();
         managed.Gemm(ta, tb, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c, ldc);

@@ -2,6 +2,7 @@ using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Tests.TestStages;
 using MlNetDigits.Trainers.ImageClassification;
+using MlNetDigits.Transforms;
 
 namespace MlNetDigits.Tests.Contracts;
 
@@ -17,6 +18,9 @@ public sealed record EstimatorCase(string Name, Func<IEstimator<ITransformer>> C
 /// </summary>
 public static class EstimatorCases
 {
+    // Declared before All: static initialisers run in order.
+    private static readonly DigitsContext Ctx = new(seed: 1);
+
     public static IReadOnlyList<EstimatorCase> All { get; } =
     [
         new("Test.Scale", () => new TestScaleEstimator("Scaled", "Features"), () => Features(2, 3), WrongFeatureType),
@@ -30,7 +34,20 @@ public static class EstimatorCases
                 FeatureColumnName = "Features", Layers = ["flatten"], Epochs = 1, BatchSize = 2, ValidationFraction = 0, NumberOfThreads = 1, Seed = 1,
             }),
             () => Features(2, 3), MissingFeatures),
+        new("MapValueToKey", () => Ctx.Transforms.MapValueToKey("Key", "Label"), () => Features(2, 3), MissingLabel),
+        new("MapValueToKey+MapKeyToValue",
+            () => Ctx.Transforms.MapValueToKey("Key", "Label").Append(Ctx.Transforms.MapKeyToValue("Back", "Key")),
+            () => Features(2, 3), MissingLabel),
+        new("Concatenate", () => Ctx.Transforms.Concatenate("All", "Features", "Features"), () => Features(2, 3), MissingFeatures),
+        new("NormalizeMinMax", () => Ctx.Transforms.NormalizeMinMax("Features"), () => Features(2, 3), WrongFeatureType),
+        new("NormalizeMinMax(fixZero: false)", () => Ctx.Transforms.NormalizeMinMax("Features", fixZero: false), () => Features(2, 3), WrongFeatureType),
+        new("NormalizeMeanVariance", () => Ctx.Transforms.NormalizeMeanVariance("Features"), () => Features(2, 3), WrongFeatureType),
+        new("NormalizeMeanVariance(fixZero: false)", () => Ctx.Transforms.NormalizeMeanVariance("Features", fixZero: false), () => Features(2, 3), WrongFeatureType),
+        new("NormalizeMeanVariance(useCdf: true)", () => Ctx.Transforms.NormalizeMeanVariance("Features", useCdf: true), () => Features(2, 3), WrongFeatureType),
+        new("ScalePixels", () => Ctx.Transforms.ScalePixels("Scaled", "Features"), () => Features(2, 3), WrongFeatureType),
+        new("NormalizeImage", () => Ctx.Transforms.NormalizeImage("Normalized", "Features"), () => Features(2, 3), WrongFeatureType),
     ];
+
 
     public static IEstimator<ITransformer> Create(string name) => All.Single(c => c.Name == name).Create();
 
@@ -50,6 +67,10 @@ public static class EstimatorCases
 
     private static IDataView WrongFeatureType() => new InMemoryDataView.Builder()
         .AddVector("Features", new VectorDataViewType(NumberDataViewType.Double, 6), new double[12])
+        .Build();
+
+    private static IDataView MissingLabel() => new InMemoryDataView.Builder()
+        .AddVector("Features", new VectorDataViewType(NumberDataViewType.Single, 2), new float[4])
         .Build();
 
     private static IDataView MissingFeatures() => new InMemoryDataView.Builder()

@@ -143,6 +143,41 @@ public sealed class DigitClassifierTests
     }
 
     [Fact]
+    public void Load_WatchingForChanges_AnswersWithTheReplacedModelAndNamesIt()
+    {
+        var folder = TempFolder();
+        try
+        {
+            var path = Path.Combine(folder, "digits.zip");
+            File.WriteAllBytes(path, SdcaModel.FileBytes);
+            using var classifier = DigitClassifier.Load(path, new DigitClassifierOptions
+            {
+                WatchForChanges = true,
+                Pool = new PredictionEnginePoolOptions { ReloadDebounce = TimeSpan.FromMilliseconds(50), PollingInterval = TimeSpan.FromMilliseconds(100) },
+            });
+            using var reloaded = new ManualResetEventSlim();
+            classifier.ModelReloaded += (_, _) => reloaded.Set();
+            var (pixels, _) = ConfidentDigits.Value[0];
+            var before = classifier.Classify28x28(pixels);
+            Assert.Equal("digits", before.Model.Name);
+
+            var replacement = RescaledModelBytes(2f / 255);
+            File.WriteAllBytes(path + ".new", replacement);
+            File.Move(path + ".new", path, overwrite: true);
+            Assert.True(reloaded.Wait(TimeSpan.FromSeconds(15)), "The classifier did not reload the replaced file within 15 s.");
+
+            var after = classifier.Classify28x28(pixels);
+            Assert.NotEqual(before.Model.Version, after.Model.Version);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(replacement))[..12], after.Model.Version);
+            Assert.NotEqual(before.Probabilities, after.Probabilities);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Load_ThrowsInvalidModelGivenACorruptFile()
     {
         var folder = TempFolder();

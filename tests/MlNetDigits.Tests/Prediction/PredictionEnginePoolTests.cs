@@ -150,6 +150,27 @@ public sealed class PredictionEnginePoolTests : IDisposable
     }
 
     [Fact]
+    public void FromFile_WithoutFileSystemEvents_NoticesAReplacedModelByPolling()
+    {
+        var path = WriteModel(SdcaModel.FileBytes);
+        var options = FastReload();
+        options.UseFileSystemEvents = false;
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, options);
+        var messages = new ConcurrentQueue<string>();
+        pool.Log += (_, m) => messages.Enqueue(m);
+        using var reloaded = new ManualResetEventSlim();
+        pool.ModelReloaded += (_, _) => reloaded.Set();
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var before = pool.Predict(input).Score;
+
+        File.WriteAllBytes(path, RescaledModelBytes(2f / 255));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        Assert.True(reloaded.Wait(TimeSpan.FromSeconds(15)), "Polling did not notice the replaced model within 15 s.");
+        Assert.NotEqual(before, pool.Predict(input).Score);
+        Assert.Contains(messages, m => m.Contains("reloaded", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Reload_RefusesAModelWithoutTheOutputColumnsAndKeepsServing()
     {
         var path = WriteModel(SdcaModel.FileBytes);

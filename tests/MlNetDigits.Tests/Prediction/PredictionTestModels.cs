@@ -2,6 +2,7 @@ using MlNetDigits.Core;
 using MlNetDigits.Data;
 using MlNetDigits.Data.Idx;
 using MlNetDigits.Trainers;
+using MlNetDigits.Trainers.ImageClassification;
 using MlNetDigits.Transforms;
 
 namespace MlNetDigits.Tests.Prediction;
@@ -13,12 +14,16 @@ namespace MlNetDigits.Tests.Prediction;
 internal static class PredictionTestModels
 {
     private static readonly Lazy<Trained> Sdca = new(Train);
+    private static readonly Lazy<(ImageClassificationTransformer Model, DataViewSchema InputSchema, byte[] FileBytes)> Cnn = new(TrainCnn);
 
     /// <summary>The sample folder copied next to the test assembly.</summary>
     public static string SampleFolder => Path.Combine(AppContext.BaseDirectory, "data", "sample");
 
     /// <summary>The trained SDCA chain, its training schema and its model file bytes.</summary>
     public static Trained SdcaModel => Sdca.Value;
+
+    /// <summary>A CNN (the "fast" preset, 1 epoch of batches of 64 on the 2,000 sample digits, 2 threads) and its model file bytes.</summary>
+    public static (ImageClassificationTransformer Model, DataViewSchema InputSchema, byte[] FileBytes) CnnModel => Cnn.Value;
 
     /// <summary>The sample's test split (1,000 digits).</summary>
     public static IDataView TestData() => new DigitsContext(seed: 1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
@@ -64,6 +69,23 @@ internal static class PredictionTestModels
             .Append(context.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 8));
         var model = pipeline.Fit(train);
         return new Trained(model, train.Schema, Save(context, model, train.Schema));
+    }
+
+    private static (ImageClassificationTransformer, DataViewSchema, byte[]) TrainCnn()
+    {
+        var context = new DigitsContext(seed: 1);
+        var train = context.Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Train);
+        var trainer = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+        {
+            Preset = "fast",
+            Epochs = 1,
+            BatchSize = 64,
+            ValidationFraction = 0,
+            NumberOfThreads = 2,
+            Seed = 1,
+        });
+        var model = trainer.Fit(train);
+        return (model, train.Schema, Save(context, model, train.Schema));
     }
 
     /// <summary>A trained chain, the schema it was trained on, and its saved file.</summary>

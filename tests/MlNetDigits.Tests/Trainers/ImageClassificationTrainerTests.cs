@@ -55,6 +55,24 @@ public sealed class ImageClassificationTrainerTests
     }
 
     [Fact]
+    public void Fit_WithKeyLabel_PredictsKeysOfTheSameType()
+    {
+        var images = Images(200);
+        var keys = images.GetScalarColumn<uint>("Label").ToArray().Select(l => l + 1).ToArray(); // digit d is key d + 1
+        var data = new InMemoryDataView.Builder()
+            .AddScalar("Label", new KeyDataViewType(10), keys)
+            .AddVector("Image", (VectorDataViewType)images.Schema["Image"].Type, images.GetVectorColumn<float>("Image").Values.ToArray(), images.Schema["Image"].Annotations)
+            .Build();
+        var context = new DigitsContext(1);
+        var model = context.MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 2)).Fit(data);
+
+        var scored = model.Transform(data);
+        Assert.Equal(new KeyDataViewType(10), scored.Schema["PredictedLabel"].Type);
+        var metrics = context.MulticlassClassification.Evaluate(scored);
+        Assert.True(metrics.MicroAccuracy > 0.5, $"training accuracy {metrics.MicroAccuracy}");
+    }
+
+    [Fact]
     public void PredictProbabilitiesBatch_MatchesRowByRowScoring()
     {
         var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 1, layers: TinyBatchNormLayers)).Fit(Images(200));

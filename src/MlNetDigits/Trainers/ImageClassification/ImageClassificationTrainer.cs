@@ -359,6 +359,8 @@ public sealed partial class ImageClassificationTrainer : ITrainerEstimator<Image
             _loss = new SoftmaxCrossEntropy(settings.LabelSmoothing);
             if (settings.Augmentation is { } augmentation)
                 _augmenter = new ImageAugmenter(augmentation, data.Shape.C, data.Shape.H, data.Shape.W);
+            if (settings.Mean.Length != 1 && settings.Mean.Length != _channels)
+                throw new ArgumentException($"Mean has {settings.Mean.Length} values but the images have {_channels} channels; give one value or one per channel.");
             (_scale, _shift) = (new float[_channels], new float[_channels]);
             for (int c = 0; c < _channels; c++)
             {
@@ -367,8 +369,6 @@ public sealed partial class ImageClassificationTrainer : ITrainerEstimator<Image
                 _scale[c] = 1f / (settings.PixelScale * std);
                 _shift[c] = -mean / std;
             }
-            if (settings.Mean.Length != 1 && settings.Mean.Length != _channels)
-                throw new ArgumentException($"Mean has {settings.Mean.Length} values but the images have {_channels} channels; give one value or one per channel.");
         }
 
         public Sequential Network { get; }
