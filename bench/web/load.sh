@@ -94,8 +94,8 @@ for name in $SCENARIOS; do
   result="$(run "$body" "$url" "$body" "$type" "$connections" "$DURATION")"
   extra=""
   [[ "$name" == batch-* ]] && extra=" predictions_per_s=$(awk -v r="$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$result")" -v b="$BATCH" 'BEGIN {printf "%.0f", r * b}') batch=$BATCH"
-  printf '%-12s connections=%s %s%s\n' "$name" "$connections" "$result" "$extra"
+  printf '%-12s connections=%s %s%s rss_kb=%s\n' "$name" "$connections" "$result" "$extra" "$(rss_kb)"
 done
 rss_after=$(rss_kb)
-echo "== server working set: before ${rss_before} kB, after ${rss_after} kB (after warm-up; growth $((rss_after - rss_before)) kB)"
+echo "== server working set (VmRSS): ${rss_before} kB after warm-up, ${rss_after} kB at the end (growth $((rss_after - rss_before)) kB); rss_kb above is after each scenario"
 grep -iE "fail|error|exception" "$work/server.log" | head -5 || true

@@ -66,11 +66,11 @@ public static class ImageRequestReader
                     };
                     var count = array.GetArrayLength();
                     CheckCount(count, maxImages);
-                    var list2 = new List<ImageRequest>(count);
+                    var parsed = new List<ImageRequest>(count);
                     int i = 0;
                     foreach (var item in array.EnumerateArray())
-                        list2.Add(ParseImage(item, $"images[{i++}]"));
-                    images = list2;
+                        parsed.Add(ParseImage(item, $"images[{i++}]"));
+                    images = parsed;
                 }
                 break;
         }
