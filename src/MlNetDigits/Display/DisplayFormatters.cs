@@ -7,7 +7,7 @@ namespace MlNetDigits.Display;
 /// <c>Formatter.Register&lt;T&gt;</c>: the library registers HTML/SVG renderers for data views, previews, schemas,
 /// metrics, confusion matrices, images and charts; notebooks may add their own. The notebook runner asks it for every
 /// displayed value; in Polyglot Notebooks the library's types reach it through <see cref="TypeFormatterSourceAttribute"/>
-/// (see docs/readme/notebooks.md for forwarding the rest).
+/// (see the README section "Notebooks" for forwarding the rest).
 /// </summary>
 public static class DisplayFormatters
 {
