@@ -5,7 +5,7 @@ using MlNetDigits.Bench.Sdca;
 using MlNetDigits.Data;
 using MlNetDigits.Trainers;
 
-// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads|auto] [l2=..] [l1=..] [iterations=..] [tolerance=..] [check=..] [deterministic=false]
+// Usage: MlNetDigits.Bench.Sdca [dataDir] [threads|auto] [l2=..] [l1=..] [iterations=..] [tolerance=..] [check=..] [deterministic=false] [loss=softmax|pairwise]
 // Trains SdcaMaximumEntropy with default options (unless overridden) on MNIST (pixels scaled to [0, 1]) and prints test accuracy, log-loss and
 // training seconds as "key=value" lines that bench/sdca/run.sh parses.
 var dataDir = args.Length > 0 ? args[0] : "data/mnist";
@@ -30,6 +30,7 @@ var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new S
     ConvergenceTolerance = Float("tolerance") ?? SdcaMaximumEntropyMulticlassTrainer.Defaults.ConvergenceTolerance,
     ConvergenceCheckFrequency = (int?)Float("check"),
     Deterministic = !overrides.TryGetValue("deterministic", out var d) || bool.Parse(d),
+    Loss = overrides.TryGetValue("loss", out var loss) && loss == "softmax" ? MlNetDigits.Engine.Sdca.SdcaLoss.Softmax : MlNetDigits.Engine.Sdca.SdcaLoss.PairwiseLogistic,
 });
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var watch = Stopwatch.StartNew();
@@ -58,7 +59,7 @@ while (cursor.MoveNext())
 }
 
 var summary = model.Summary!;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_rows={summary.ExampleCount}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_rows={summary.ExampleCount} loss={(overrides.TryGetValue("loss", out var l) ? l : "pairwise")}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads={summary.NumberOfThreads}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs={summary.Epochs} best_epoch={summary.BestEpoch} converged={summary.Converged}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"l2={summary.L2Regularization:G4} l1={summary.L1Regularization:G4} max_iterations={summary.MaximumNumberOfIterations}"));

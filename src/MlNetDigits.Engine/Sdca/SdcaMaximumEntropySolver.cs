@@ -4,11 +4,14 @@ using System.Numerics.Tensors;
 namespace MlNetDigits.Engine.Sdca;
 
 /// <summary>
-/// Stochastic Dual Coordinate Ascent (Shalev-Shwartz &amp; Zhang, 2013) for the multiclass maximum-entropy objective in
-/// ML.NET's formulation:
+/// Stochastic Dual Coordinate Ascent (Shalev-Shwartz &amp; Zhang, 2013) for the multiclass maximum-entropy objective,
+/// in ML.NET's formulation (<see cref="SdcaLoss.PairwiseLogistic"/>):
 /// P(W, b) = 1/n sum_i u_i sum_{c != y_i} log(1 + exp(-(s_{i,y_i} - s_{i,c}))) + lambda/2 (|W|^2 + |b_reg|^2)
-///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight.
-/// There is one dual variable per (example, other class), each maximised exactly in turn (see DualStep); the weights are
+///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight,
+/// or (<see cref="SdcaLoss.Softmax"/>) with the loss log sum_c exp(s_{i,c}) - s_{i,y_i} in place of the pairwise sum.
+/// Pairwise: one dual variable per (example, other class), each maximised exactly in turn (see DualStep). Softmax: one
+/// dual vector per example, alpha_i = e_{y_i} - q_i with q_i a probability vector, maximised exactly (see SoftmaxDualStep).
+/// The weights are
 /// W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores through (the
 /// threshold is applied as the weights are read). The weights of the lowest primal loss seen at a convergence check are
 /// returned.
@@ -78,6 +81,9 @@ public static class SdcaMaximumEntropySolver
         public float[] Bias { get; } = new float[stride];          // (stride) b_reg + b_unreg
         public float[] Scores { get; } = new float[stride];        // (stride)
         public float[] Coefficients { get; } = new float[stride];  // (stride) per-class primal step
+        public double[] Previous { get; } = new double[stride];    // (stride) softmax: q before the step
+        public double[] Next { get; } = new double[stride];        // (stride) softmax: q after the step
+        public double[] LogNext { get; } = new double[stride];     // (stride) softmax: ln q during the step
     }
 
     private sealed class Run
@@ -96,7 +102,8 @@ public static class SdcaMaximumEntropySolver
         private readonly float _lambdaNInv;
         private readonly float _l1;
         private readonly float _biasRate;
-        private readonly float[] _duals;          // (n, classes): alpha_{i,c}; the label's entry holds -sum of the others
+        private readonly bool _softmax;
+        private readonly float[] _duals;          // (n, classes): alpha_{i,c}; pairwise: the label's entry holds -sum of the others; softmax: e_y - q_i
         private readonly float[] _normSquared;    // (n): |x_i|^2 + 1 (the bias's constant feature)
         private readonly float[] _invariants;     // (n): 1 / max(1, 1/4 + 2 u_i |x_i|^2 / (lambda n))
         private readonly Parameters _global;
@@ -118,6 +125,10 @@ public static class SdcaMaximumEntropySolver
             _lambdaNInv = 1f / (settings.L2Regularization * _n);
             _l1 = settings.L1Threshold;
             _biasRate = settings.BiasLearningRate * settings.L2Regularization;
+            _softmax = settings.Loss == SdcaLoss.Softmax;
+            if (_softmax && _biasRate != 0)
+                throw new ArgumentOutOfRangeException(nameof(settings), settings.BiasLearningRate,
+                    "BiasLearningRate must be 0 with the softmax loss: the unregularised bias is only available with the pairwise (ML.NET) loss.");
             _duals = new float[(long)_n * _k <= Array.MaxLength ? _n * _k : throw new ArgumentException("Too many examples times classes for one dual array.")];
             _normSquared = new float[_n];
             _invariants = new float[_n];
@@ -288,6 +299,11 @@ public static class SdcaMaximumEntropySolver
         /// </summary>
         private void Step(int i, Parameters p, Scratch scratch, float safety, float applied)
         {
+            if (_softmax)
+            {
+                SoftmaxStep(i, p, scratch, safety, applied);
+                return;
+            }
             var indices = _x.RowIndices(i);
             var values = _x.RowValues(i);
             var scores = scratch.Scores;
@@ -331,6 +347,100 @@ public static class SdcaMaximumEntropySolver
             AddToBias(p, y, labelPrimal * applied);
 
             LinearKernels.AddOuter(indices, values, coefficients, p.W);
+        }
+
+        /// <summary>
+        /// One SDCA step on example <paramref name="i"/> for the softmax loss: its dual vector alpha_i = e_y - q is moved to
+        /// the exact maximiser of the dual along it (see SoftmaxDualStep), then one rank-one weight update.
+        /// <paramref name="safety"/> and <paramref name="applied"/> as in <see cref="Step"/>.
+        /// </summary>
+        private void SoftmaxStep(int i, Parameters p, Scratch scratch, float safety, float applied)
+        {
+            var indices = _x.RowIndices(i);
+            var values = _x.RowValues(i);
+            var scores = scratch.Scores;
+            var coefficients = scratch.Coefficients;
+            TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
+            if (_l1 > 0)
+                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scores);
+            else
+                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
+
+            int y = _labels[i];
+            var duals = _duals.AsSpan(i * _k, _k);
+            float step = _lambdaNInv * Weight(i);
+            var previous = scratch.Previous;
+            var next = scratch.Next;
+            for (int c = 0; c < _k; c++)
+                previous[c] = (c == y ? 1.0 : 0.0) - duals[c];
+            SoftmaxDualStep(scores.AsSpan(0, _k), previous.AsSpan(0, _k), _normSquared[i] * step * safety, next, scratch.LogNext);
+            for (int c = 0; c < _k; c++)
+            {
+                // alpha changes by q_old - q_new; W_c and b_c by step times that change.
+                float change = (float)(previous[c] - next[c]);
+                duals[c] += change;
+                float delta = change * step * applied;
+                coefficients[c] = delta;
+                AddToBias(p, c, delta);
+            }
+            LinearKernels.AddOuter(indices, values, coefficients, p.W);
+        }
+
+        /// <summary>
+        /// The exact maximisation of one example's softmax dual: the probability vector q maximising
+        /// H(q) + (q - q_old) . s - curvature/2 |q - q_old|^2 over the simplex (H the entropy, s the current scores; the last
+        /// term is how much the weights' norm grows). Its stationarity conditions give, for a multiplier mu,
+        /// ln q_c + curvature q_c = s_c + curvature q_old,c + mu; each q_c grows with mu, so mu is found by Newton's method
+        /// on sum_c q_c(mu) = 1 (convex and increasing in mu, so Newton started where the sum is at least 1 descends to the
+        /// root), and each q_c(mu) by Newton's method on u + curvature e^u = t in u = ln q_c (also convex and increasing).
+        /// </summary>
+        internal static void SoftmaxDualStep(ReadOnlySpan<float> scores, ReadOnlySpan<double> previous, double curvature, Span<double> q, Span<double> logQ)
+        {
+            int k = scores.Length;
+            // Start where every q_c(mu) >= q_old,c, so the sum is at least 1: mu = max_c (ln q_old,c - s_c), the mu at which
+            // class c keeps its old probability.
+            double mu = double.NegativeInfinity;
+            for (int c = 0; c < k; c++)
+                if (previous[c] > 0)
+                    mu = Math.Max(mu, Math.Log(previous[c]) - scores[c]);
+            for (int outer = 0; outer < 100; outer++)
+            {
+                double sum = 0, slope = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    double t = scores[c] + curvature * previous[c] + mu;
+                    // Newton on the convex increasing g(u) = u + curvature e^u - t: from the right of the root it descends
+                    // monotonically, from the left its first step lands right of it. The root is at most t, and at most
+                    // ln(t / curvature) when t > 0; later rounds start from the last root, which mu's descent keeps right of
+                    // the new one.
+                    double u = outer == 0 ? (t <= 0 ? t : Math.Min(t, Math.Log(t / curvature))) : Math.Min(logQ[c], t);
+                    double qc;
+                    while (true)
+                    {
+                        double e = curvature * Math.Exp(u);
+                        double move = (u + e - t) / (1 + e);
+                        u -= move;
+                        if (Math.Abs(move) <= 1e-10)
+                        {
+                            qc = e / curvature * (1 - move);   // e^u after the last (tiny) move
+                            break;
+                        }
+                    }
+                    logQ[c] = u;
+                    q[c] = qc;
+                    sum += qc;
+                    slope += qc / (1 + curvature * qc);     // dq_c/dmu
+                }
+                double excess = sum - 1;
+                if (Math.Abs(excess) <= 1e-9)
+                    break;
+                mu -= excess / slope;
+            }
+            double total = 0;
+            for (int c = 0; c < k; c++)
+                total += q[c];
+            for (int c = 0; c < k; c++)
+                q[c] /= total;
         }
 
         /// <summary>
@@ -401,12 +511,28 @@ public static class SdcaMaximumEntropySolver
                     LinearKernels.Scores(_x.RowIndices(i), _x.RowValues(i), _effective, bias, scores);
                     int y = _labels[i];
                     double rowLoss = 0, rowDual = 0;
-                    for (int c = 0; c < _k; c++)
+                    if (_softmax)
                     {
-                        if (c == y)
-                            continue;
-                        rowLoss += Softplus((double)scores[c] - scores[y]);
-                        rowDual += Entropy(_duals[i * _k + c]);
+                        double top = double.NegativeInfinity, sum = 0;
+                        for (int c = 0; c < _k; c++)
+                            top = Math.Max(top, scores[c]);
+                        for (int c = 0; c < _k; c++)
+                        {
+                            sum += Math.Exp((double)scores[c] - top);
+                            double q = (c == y ? 1.0 : 0.0) - _duals[i * _k + c];
+                            rowDual += q > 0 ? -q * Math.Log(q) : q < -1e-6 ? double.NegativeInfinity : 0;
+                        }
+                        rowLoss = top + Math.Log(sum) - scores[y];
+                    }
+                    else
+                    {
+                        for (int c = 0; c < _k; c++)
+                        {
+                            if (c == y)
+                                continue;
+                            rowLoss += Softplus((double)scores[c] - scores[y]);
+                            rowDual += Entropy(_duals[i * _k + c]);
+                        }
                     }
                     double weight = Weight(i);
                     lossSum += rowLoss * weight;

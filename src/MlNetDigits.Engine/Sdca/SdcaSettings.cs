@@ -1,10 +1,29 @@
 namespace MlNetDigits.Engine.Sdca;
 
+/// <summary>The loss SDCA minimises.</summary>
+public enum SdcaLoss
+{
+    /// <summary>
+    /// ML.NET's formulation: the logistic loss of the margin between the true class's score and each other class's score,
+    /// summed over the other classes; one dual variable per (example, other class).
+    /// </summary>
+    PairwiseLogistic,
+
+    /// <summary>
+    /// The multinomial logistic (softmax cross-entropy) loss, log sum_c exp(s_c) - s_y: the objective multinomial logistic
+    /// regression minimises; one dual vector per example.
+    /// </summary>
+    Softmax,
+}
+
 /// <summary>The fully resolved settings of one SDCA run (no automatic values left).</summary>
 public sealed record SdcaSettings
 {
     /// <summary>The L2 constant lambda of the objective (positive).</summary>
     public required float L2Regularization { get; init; }
+
+    /// <summary>The loss minimised.</summary>
+    public SdcaLoss Loss { get; init; } = SdcaLoss.PairwiseLogistic;
 
     /// <summary>The L1 soft threshold: the L1 constant divided by <see cref="L2Regularization"/> (0 for none), as in ML.NET.</summary>
     public float L1Threshold { get; init; }

@@ -38,6 +38,7 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         public const bool Shuffle = true;
         public const float BiasLearningRate = 0f;
         public const bool Deterministic = true;
+        public const SdcaLoss Loss = SdcaLoss.PairwiseLogistic;
 
         /// <summary>The smallest L2 constant accepted; smaller values are raised to it (the dual needs a positive constant).</summary>
         public const float L2LowerBound = 1e-9f;
@@ -89,6 +90,12 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         /// <summary>The seed of the example order; null: the next seed of the context.</summary>
         public int? Seed { get; set; }
 
+        /// <summary>
+        /// The loss: <see cref="SdcaLoss.PairwiseLogistic"/> (the default, ML.NET's formulation) or
+        /// <see cref="SdcaLoss.Softmax"/> (multinomial logistic regression's own loss; a little more accurate, e.g. on MNIST).
+        /// </summary>
+        public SdcaLoss Loss { get; set; } = Defaults.Loss;
+
         internal Options Clone() => (Options)MemberwiseClone();
 
         internal void Check()
@@ -107,6 +114,11 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
                 throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "NumberOfThreads must be positive (or null for automatic).");
             if (!(BiasLearningRate >= 0 && float.IsFinite(BiasLearningRate)))
                 throw new ArgumentOutOfRangeException(nameof(BiasLearningRate), BiasLearningRate, "BiasLearningRate must be a finite number >= 0.");
+            if (!Enum.IsDefined(Loss))
+                throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Loss must be PairwiseLogistic or Softmax.");
+            if (Loss == SdcaLoss.Softmax && BiasLearningRate != 0)
+                throw new ArgumentOutOfRangeException(nameof(BiasLearningRate), BiasLearningRate,
+                    "BiasLearningRate must be 0 with the softmax loss: the unregularised bias is only available with the pairwise (ML.NET) loss.");
         }
     }
 
@@ -235,9 +247,10 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         var mode = threads == 1 ? "" : _options.Deterministic ? " (deterministic blocks)" : " (lock-free)";
         var tuned = auto.Count == 0 ? "no automatic settings." : $"auto-tuned {string.Join(", ", auto)}.";
         description = string.Create(CultureInfo.InvariantCulture,
-            $"training on {n} examples, {features} features, {examples.Label.ClassCount} classes with {threads} thread(s){mode}; {tuned}");
+            $"training on {n} examples, {features} features, {examples.Label.ClassCount} classes with {threads} thread(s){mode}, {(_options.Loss == SdcaLoss.Softmax ? "softmax" : "pairwise logistic")} loss; {tuned}");
         return new SdcaSettings
         {
+            Loss = _options.Loss,
             L2Regularization = l2,
             L1Threshold = l1,
             MaximumNumberOfIterations = iterations,

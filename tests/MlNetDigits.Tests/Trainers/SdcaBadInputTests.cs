@@ -137,6 +137,15 @@ public sealed class SdcaBadInputTests
             new Options { L2Regularization = l2, L1Regularization = l1, MaximumNumberOfIterations = iterations }));
     }
 
+    [Fact]
+    public void Options_AreRejected_WhenTheSoftmaxLossIsGivenABiasLearningRate()
+    {
+        var catalog = new DigitsContext(1).MulticlassClassification.Trainers;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => catalog.SdcaMaximumEntropy(
+            new Options { Loss = MlNetDigits.Engine.Sdca.SdcaLoss.Softmax, BiasLearningRate = 0.1f }));
+        Assert.Contains("softmax", error.Message, StringComparison.Ordinal);
+    }
+
     private static MlNetDigits.Trainers.SdcaMaximumEntropyMulticlassTrainer Trainer() =>
         new DigitsContext(1).MulticlassClassification.Trainers.SdcaMaximumEntropy(new Options { NumberOfThreads = 1, Seed = 1 });
 
