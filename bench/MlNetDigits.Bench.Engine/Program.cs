@@ -12,6 +12,7 @@ var mode = args.Length > 0 ? args[0] : "all";
 string data = Option("--data") ?? Environment.GetEnvironmentVariable("MNIST_DIR") ?? "/tmp/npmt/package/data";
 var seeds = (Option("--seeds") ?? "1").Split(',').Select(ulong.Parse).ToArray();
 int classicBatches = int.Parse(Option("--classic-batches") ?? "0");
+int layerBatch = int.Parse(Option("--layer-batch") ?? "256");
 
 var kernels = Kernels.Default;
 Console.WriteLine($"backend: {kernels.Description}");
@@ -71,11 +72,11 @@ void Gemm()
 void Layers()
 {
     var net = Architectures.Fast(new Rng(1), kernels);
-    var x = new Tensor(256, 1, 28, 28);
+    var x = new Tensor(layerBatch, 1, 28, 28);
     Init.Uniform(x, -1, 2, new Rng(2));
     var loss = new SoftmaxCrossEntropy();
-    var targets = Enumerable.Range(0, 256).Select(i => i % 10).ToArray();
-    const int reps = 10;
+    var targets = Enumerable.Range(0, layerBatch).Select(i => i % 10).ToArray();
+    int reps = layerBatch >= 64 ? 10 : 2000;
     var forward = new double[net.Layers.Count];
     var backward = new double[net.Layers.Count];
     var inputs = new Tensor[net.Layers.Count];
@@ -120,15 +121,15 @@ void Layers()
             backFlops = flops * (dense.ComputeInputGradient ? 2 : 1);
         }
         string name = $"layer{i}_{layer.GetType().Name.ToLowerInvariant()}";
-        Console.WriteLine($"  {i,2} {layer,-45} forward {f * 1e3,7:F2} ms  backward {b * 1e3,7:F2} ms");
+        Console.WriteLine($"  {i,2} {layer,-45} forward {f * 1e6,9:F1} us  backward {b * 1e6,9:F1} us");
         if (flops > 0)
         {
             Result($"{name}_forward", flops / f / 1e9, "GFLOP/s");
             Result($"{name}_backward", backFlops / b / 1e9, "GFLOP/s");
         }
     }
-    Result("fast_batch256_forward", totalForward * 1e3, "ms");
-    Result("fast_batch256_backward", totalBackward * 1e3, "ms");
+    Result($"fast_batch{layerBatch}_forward", totalForward * 1e3, "ms");
+    Result($"fast_batch{layerBatch}_backward", totalBackward * 1e3, "ms");
 }
 
 void Infer()

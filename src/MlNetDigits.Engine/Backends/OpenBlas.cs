@@ -12,6 +12,7 @@ internal static unsafe class OpenBlas
 
     private static readonly string[] Candidates = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "libopenblas.dll", "openblas"];
     private static readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> Sgemm;
+    private static readonly delegate* unmanaged<int, int, int, int, float, float*, int, float*, int, float, float*, int, void> Sgemv;
     private static readonly delegate* unmanaged<int, void> SetNumThreads;
     private static readonly delegate* unmanaged<IntPtr> GetConfig;
     private static int _currentThreads = -1;
@@ -27,6 +28,8 @@ internal static unsafe class OpenBlas
             if (!NativeLibrary.TryGetExport(handle, "cblas_sgemm", out var sgemm))
                 continue;
             Sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
+            if (NativeLibrary.TryGetExport(handle, "cblas_sgemv", out var sgemv))
+                Sgemv = (delegate* unmanaged<int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemv;
             if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out var setThreads))
                 SetNumThreads = (delegate* unmanaged<int, void>)setThreads;
             if (NativeLibrary.TryGetExport(handle, "openblas_get_config", out var config))
@@ -61,6 +64,14 @@ internal static unsafe class OpenBlas
     {
         if (!IsAvailable)
             throw new InvalidOperationException("OpenBLAS is not loaded (libopenblas.so.0 not found). Install libopenblas0-pthread or use the managed backend.");
+        if (m == 1 && Sgemv != null)
+        {
+            // One row (a single image through a dense layer): sgemm would pack all of B first, which costs more than the
+            // product; sgemv reads B once. c (1, n) = alpha a (1, k) op(B) + beta c, with a's elements lda apart when
+            // transposed. op(B) = B^T (B is (n, k)): c = B a; op(B) = B ((k, n)): c = B^T a.
+            Sgemv(RowMajor, transB ? NoTrans : Trans, transB ? n : k, transB ? k : n, alpha, b, ldb, a, transA ? lda : 1, beta, c, 1);
+            return;
+        }
         Sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }

@@ -8,7 +8,7 @@ public class GemmTests
     public static TheoryData<int, int, int, bool, bool> Sizes()
     {
         var data = new TheoryData<int, int, int, bool, bool>();
-        int[][] sizes = [[1, 1, 1], [7, 5, 3], [6, 16, 1], [13, 17, 19], [37, 3, 129], [121, 33, 257], [5, 300, 31], [200, 7, 64], [64, 2049 + 17, 9]];
+        int[][] sizes = [[1, 1, 1], [1, 256, 800], [1, 37, 5], [7, 5, 3], [6, 16, 1], [13, 17, 19], [37, 3, 129], [121, 33, 257], [5, 300, 31], [200, 7, 64], [64, 2049 + 17, 9]];
         foreach (var s in sizes)
             foreach (var ta in new[] { false, true })
                 foreach (var tb in new[] { false, true })
