@@ -8,7 +8,7 @@ using MlNetDigits.Trainers.ImageClassification;
 
 // Usage: MlNetDigits.Bench.Cnn --preset fast|classic|best [--seeds 1,2,3,4,5] [--epochs N] [--validation-fraction F]
 //        [--threads T] [--data DIR] [--batch-progress N] [--save DIR] [--ensemble] [--row-by-row] [--test-as-validation]
-//        [--checkpoint DIR [--resume]]
+//        [--checkpoint DIR [--resume]] [--ensemble-with a.zip,b.zip]
 // Trains the preset once per seed on the MNIST training set (raw IDX in DIR, default /tmp/npmt/package/data), evaluates
 // each model on the 10,000 test images (scored in batches, or through Transform with --row-by-row) with Evaluate, and prints "key=value" lines: per-seed accuracy, ECE
 // (after temperature scaling when the run had validation images) and training seconds, then mean / min / max; with
@@ -25,6 +25,11 @@ double validation = double.Parse(Get("validation-fraction", preset == "best" ? "
 int interval = int.Parse(Get("batch-progress", "0"), CultureInfo.InvariantCulture);
 var dataDir = Get("data", "/tmp/npmt/package/data");
 var saveDir = options.GetValueOrDefault("save");
+// Recipe experiments: --elastic off, --affine off, --lr X, --dropout-free, --label-smoothing X, --batch N, --weight-decay X.
+ImageAugmentationOptions? augmentation = null;
+if (options.ContainsKey("elastic") || options.ContainsKey("affine"))
+    augmentation = new ImageAugmentationOptions { Elastic = Get("elastic", "on") != "off", Affine = Get("affine", "on") != "off" };
+double? Number(string key) => options.TryGetValue(key, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : null;
 
 var context = new DigitsContext(seed: 1);
 context.Log += (_, message) => Console.WriteLine($"# {message}");
@@ -61,6 +66,12 @@ foreach (var seed in seeds)
             Epochs = epochs,
             Seed = seed,
             NumberOfThreads = threads,
+            Augmentation = augmentation ?? ImageClassificationPreset.Get(preset).Augmentation,
+            LearningRate = Number("lr"),
+            LabelSmoothing = Number("label-smoothing"),
+            WeightDecay = Number("weight-decay"),
+            BatchSize = (int?)Number("batch"),
+            Layers = options.TryGetValue("layers", out var layers) ? layers.Split(';') : null,
             ValidationSet = test,
             Calibrate = false,
             ProgressInterval = interval,
@@ -91,12 +102,25 @@ foreach (var seed in seeds)
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"mean_accuracy={accuracies.Average():P3} min_accuracy={accuracies.Min():P2} max_accuracy={accuracies.Max():P2} runs={accuracies.Count}"));
-if (options.ContainsKey("ensemble") && models.Count > 1)
+// --ensemble-with a.zip,b.zip: models saved earlier (e.g. the shipped models/cnn-best.zip) join the ensemble.
+var members = new List<MulticlassPredictionTransformer>(models);
+if (options.TryGetValue("ensemble-with", out var files))
+    foreach (var file in files.Split(','))
+    {
+        var loaded = context.Model.Load(file, out _);
+        var classifier = loaded as MulticlassPredictionTransformer
+            ?? (loaded as IEnumerable<ITransformer>)?.OfType<MulticlassPredictionTransformer>().LastOrDefault()
+            ?? throw new InvalidOperationException($"{file} holds no classifier.");
+        var metrics = context.MulticlassClassification.Evaluate(ScoreInBatches(classifier, test));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded={file} accuracy={metrics.MicroAccuracy:P2}"));
+        members.Add(classifier);
+    }
+if (options.ContainsKey("ensemble") && members.Count > 1)
 {
-    var ensemble = context.MulticlassClassification.Ensemble([.. models]);
+    var ensemble = context.MulticlassClassification.Ensemble([.. members]);
     var metrics = context.MulticlassClassification.Evaluate(ScoreInBatches(ensemble, test));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ensemble_models={models.Count} ensemble_accuracy={metrics.MicroAccuracy:P2} ensemble_log_loss={metrics.LogLoss:F4} ensemble_ece={metrics.ExpectedCalibrationError:P2}"));
+        $"ensemble_models={members.Count} ensemble_accuracy={metrics.MicroAccuracy:P2} ensemble_log_loss={metrics.LogLoss:F4} ensemble_ece={metrics.ExpectedCalibrationError:P2}"));
 }
 
 // The test set scored through the batched path (PredictProbabilitiesBatch, the model's ScoreBatchCore) into a view with
