@@ -38,7 +38,7 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         public const bool Shuffle = true;
         public const float BiasLearningRate = 0f;
         public const bool Deterministic = true;
-        public const SdcaLoss Loss = SdcaLoss.PairwiseLogistic;
+        public const SdcaLoss Loss = SdcaLoss.Softmax;
 
         /// <summary>The smallest L2 constant accepted; smaller values are raised to it (the dual needs a positive constant).</summary>
         public const float L2LowerBound = 1e-9f;
@@ -60,7 +60,10 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         /// <summary>The L2 constant lambda; null: max(1e-6, 20 / (expected epochs * examples)).</summary>
         public float? L2Regularization { get; set; }
 
-        /// <summary>The L1 soft threshold (L1 constant / L2 constant); null: 0 below 100 features, 0.25 below 1,000, 0.5 below 10,000, else 1.</summary>
+        /// <summary>
+        /// The L1 soft threshold (L1 constant / L2 constant); null: 0 with the softmax loss; with the pairwise loss ML.NET's
+        /// rule, 0 below 100 features, 0.25 below 1,000, 0.5 below 10,000, else 1.
+        /// </summary>
         public float? L1Regularization { get; set; }
 
         /// <summary>The most epochs; null: 3 * max(1, 500,000 / examples), rounded to a multiple of the thread count.</summary>
@@ -72,7 +75,11 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         /// <summary>Visit the examples in a new (seeded) order every epoch.</summary>
         public bool Shuffle { get; set; } = Defaults.Shuffle;
 
-        /// <summary>Threads to train with; null: the processor count, at most 8 (ML.NET takes half of them).</summary>
+        /// <summary>
+        /// Threads to train with; null: 1. More threads split each epoch (see <see cref="Deterministic"/>) but take safer,
+        /// shorter steps, so they need more epochs: on MNIST two threads did not converge in 24 epochs where one thread
+        /// converged in 16, so they only pay with many cores and large data.
+        /// </summary>
         public int? NumberOfThreads { get; set; }
 
         /// <summary>How fast the bias is moved from its regularised into its unregularised part; 0 (the default) keeps it regularised.</summary>
@@ -91,8 +98,9 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         public int? Seed { get; set; }
 
         /// <summary>
-        /// The loss: <see cref="SdcaLoss.PairwiseLogistic"/> (the default, ML.NET's formulation) or
-        /// <see cref="SdcaLoss.Softmax"/> (multinomial logistic regression's own loss; a little more accurate, e.g. on MNIST).
+        /// The loss: <see cref="SdcaLoss.Softmax"/> (the default: multinomial logistic regression's own loss, -ln softmax(s)_y)
+        /// or <see cref="SdcaLoss.PairwiseLogistic"/> (ML.NET's formulation: the logistic loss of the margin to each other
+        /// class). On MNIST the softmax optimum scores 92.6 %, the pairwise one about 92.0 %.
         /// </summary>
         public SdcaLoss Loss { get; set; } = Defaults.Loss;
 
@@ -197,9 +205,9 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
     {
         long n = examples.Count;
         int features = examples.Features.FeatureCount;
-        // ML.NET takes half the processors because its lock-free threads contend on hyper-threaded cores; the blocked scheme
-        // does not contend, so every core (up to 8) is used.
-        int threads = _options.NumberOfThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 8);
+        // ML.NET takes half the processors. Here one thread by default: the multi-thread schemes damp every step by the
+        // thread count (CoCoA+'s safe adding), which costs more epochs than the threads save on a few cores.
+        int threads = _options.NumberOfThreads ?? 1;
         var auto = new List<string>();
 
         int iterations;
@@ -239,7 +247,7 @@ public sealed class SdcaMaximumEntropyMulticlassTrainer : ITrainerEstimator<Maxi
         }
         else
         {
-            l1 = features < 100 ? 0f : features < 1000 ? 0.25f : features < 10000 ? 0.5f : 1f;
+            l1 = _options.Loss == SdcaLoss.Softmax ? 0f : features < 100 ? 0f : features < 1000 ? 0.25f : features < 10000 ? 0.5f : 1f;
             auto.Add(string.Create(CultureInfo.InvariantCulture, $"L1Regularization={l1:G4}"));
         }
 
