@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace MlNetDigits.Engine.Backends;
 
@@ -90,6 +91,79 @@ public sealed unsafe partial class CpuKernels
             _managed.SerialOnWorker(worker, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    /// <summary>
+    /// Whether the forward pass convolves directly instead of by im2col + GEMM: one input channel (the first layer of an
+    /// image net), stride 1, no padding, and output rows of at least one vector. There the GEMM's inner dimension is only
+    /// K*K (25 for a 5x5 kernel), too short for the GEMM to run at speed, and the im2col copy costs as much as the product.
+    /// </summary>
+    internal static bool UsesDirectForward(ConvGeometry g) =>
+        g.Channels == 1 && g.Stride == 1 && g.Padding == 0 && g.OutWidth >= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// y (Out, OH, OW) = conv(x (1, H, W), w (Out, 1, K, K)) + bias, for four output channels and a strip of three vectors
+    /// of one output row at a time: twelve accumulators in registers, and every kernel tap loads the three input vectors
+    /// once for all four channels. Strips and channel groups at the edges are clamped to end at the last column / channel
+    /// (recomputing values another strip or group also computes, identically), so the inner loop has no branches. The taps
+    /// are added in the order (i, j), the order of the im2col rows.
+    /// </summary>
+    internal static void DirectSingleChannelForward(float* x, ConvGeometry g, float* w, float* bias, int outChannels, float* y)
+    {
+        int k = g.Kernel, taps = k * k, width = g.Width, oh = g.OutHeight, ow = g.OutWidth, lanes = Vector256<float>.Count;
+        int plane = oh * ow;
+        for (int o = 0; o < outChannels; o += 4)
+        {
+            int o1 = Math.Min(o + 1, outChannels - 1), o2 = Math.Min(o + 2, outChannels - 1), o3 = Math.Min(o + 3, outChannels - 1);
+            float* w0 = w + (long)o * taps, w1 = w + (long)o1 * taps, w2 = w + (long)o2 * taps, w3 = w + (long)o3 * taps;
+            var b0 = Vector256.Create(bias == null ? 0f : bias[o]);
+            var b1 = Vector256.Create(bias == null ? 0f : bias[o1]);
+            var b2 = Vector256.Create(bias == null ? 0f : bias[o2]);
+            var b3 = Vector256.Create(bias == null ? 0f : bias[o3]);
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int start = 0; start < ow; start += 3 * lanes)
+                {
+                    int c0 = Math.Min(start, ow - lanes), c1 = Math.Min(start + lanes, ow - lanes), c2 = Math.Min(start + 2 * lanes, ow - lanes);
+                    Vector256<float> a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
+                    Vector256<float> a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
+                    for (int i = 0; i < k; i++)
+                    {
+                        float* xr = x + (long)(oy + i) * width;
+                        int t = i * k;
+                        for (int j = 0; j < k; j++, t++)
+                        {
+                            float* src = xr + j;
+                            var x0 = Vector256.Load(src + c0);
+                            var x1 = Vector256.Load(src + c1);
+                            var x2 = Vector256.Load(src + c2);
+                            var v = Vector256.Create(w0[t]);
+                            a00 = Vector256.FusedMultiplyAdd(v, x0, a00);
+                            a01 = Vector256.FusedMultiplyAdd(v, x1, a01);
+                            a02 = Vector256.FusedMultiplyAdd(v, x2, a02);
+                            v = Vector256.Create(w1[t]);
+                            a10 = Vector256.FusedMultiplyAdd(v, x0, a10);
+                            a11 = Vector256.FusedMultiplyAdd(v, x1, a11);
+                            a12 = Vector256.FusedMultiplyAdd(v, x2, a12);
+                            v = Vector256.Create(w2[t]);
+                            a20 = Vector256.FusedMultiplyAdd(v, x0, a20);
+                            a21 = Vector256.FusedMultiplyAdd(v, x1, a21);
+                            a22 = Vector256.FusedMultiplyAdd(v, x2, a22);
+                            v = Vector256.Create(w3[t]);
+                            a30 = Vector256.FusedMultiplyAdd(v, x0, a30);
+                            a31 = Vector256.FusedMultiplyAdd(v, x1, a31);
+                            a32 = Vector256.FusedMultiplyAdd(v, x2, a32);
+                        }
+                    }
+                    float* r0 = y + (long)o * plane + (long)oy * ow, r1 = y + (long)o1 * plane + (long)oy * ow;
+                    float* r2 = y + (long)o2 * plane + (long)oy * ow, r3 = y + (long)o3 * plane + (long)oy * ow;
+                    a32.Store(r3 + c2); a31.Store(r3 + c1); a30.Store(r3 + c0);
+                    a22.Store(r2 + c2); a21.Store(r2 + c1); a20.Store(r2 + c0);
+                    a12.Store(r1 + c2); a11.Store(r1 + c1); a10.Store(r1 + c0);
+                    a02.Store(r0 + c2); a01.Store(r0 + c1); a00.Store(r0 + c0);
+                }
+            }
+        }
+    }
+
     private sealed class ConvJob : IParallelJob
     {
         private CpuKernels _owner = null!;
@@ -129,6 +203,11 @@ public sealed unsafe partial class CpuKernels
                 {
                     float* x = _x + (long)n * inSize;
                     float* y = _y + (long)n * _out * plane;   // forward: y[n]; backward: dy[n]; (Out, P)
+                    if (!_backward && UsesDirectForward(g))
+                    {
+                        DirectSingleChannelForward(x, g, _w, _bias, _out, y);
+                        continue;
+                    }
                     LoopJob.Im2Col(x, g, columns, plane);
                     if (!_backward)
                     {

@@ -39,6 +39,43 @@ public class ConvKernelTests
             right += (double)x.Data[i] * folded[i];
         Assert.Equal(left, right, 3);
     }
+
+    [Theory]
+    [InlineData(28, 28, 5)]   // the "fast" net's first layer: rows of 24 = three vectors
+    [InlineData(13, 11, 3)]   // rows of 9: one vector and an overlapping one
+    [InlineData(9, 45, 5)]    // rows of 41: a strip of three vectors, then a clamped one
+    [InlineData(12, 8, 1)]    // a 1x1 kernel
+    public void DirectSingleChannelForward_MatchesIm2ColThenGemm(int height, int width, int kernel)
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        var rng = new Rng((ulong)(height * 100 + width));
+        var g = new ConvGeometry(3, 1, height, width, kernel, 1, 0);
+        Assert.True(CpuKernels.UsesDirectForward(g));
+        int outChannels = 5, cols = g.Batch * g.OutPlane;
+        var x = TestData.Random(rng, g.Batch, 1, height, width);
+        var w = TestData.Random(rng, outChannels, g.PatchSize);
+        var bias = TestData.Random(rng, outChannels);
+        var direct = new float[g.Batch * outChannels * g.OutPlane];
+        kernels.Conv2dForward(x.Data, g, w.Data, outChannels, bias.Data, direct);
+
+        var columns = new float[g.PatchSize * cols];
+        kernels.Im2Col(x.Data, g, columns);
+        var channelMajor = new float[outChannels * cols];
+        kernels.Gemm(false, false, outChannels, cols, g.PatchSize, 1f, w.Data, g.PatchSize, columns, cols, 0f, channelMajor, cols);
+        for (int n = 0; n < g.Batch; n++)
+            for (int o = 0; o < outChannels; o++)
+                for (int p = 0; p < g.OutPlane; p++)
+                    Assert.Equal(channelMajor[o * cols + n * g.OutPlane + p] + bias.Data[o], direct[(n * outChannels + o) * g.OutPlane + p], 1e-5 * kernel * kernel);
+    }
+
+    [Fact]
+    public void DirectForward_IsOnlyUsedForOneChannelStrideOneWithoutPadding()
+    {
+        Assert.False(CpuKernels.UsesDirectForward(new ConvGeometry(1, 2, 28, 28, 5, 1, 0)));
+        Assert.False(CpuKernels.UsesDirectForward(new ConvGeometry(1, 1, 28, 28, 5, 2, 0)));
+        Assert.False(CpuKernels.UsesDirectForward(new ConvGeometry(1, 1, 28, 28, 5, 1, 1)));
+        Assert.False(CpuKernels.UsesDirectForward(new ConvGeometry(1, 1, 9, 9, 5, 1, 0)));   // rows of 5: shorter than a vector
+    }
 }
 
 public class MaxPoolKernelTests
