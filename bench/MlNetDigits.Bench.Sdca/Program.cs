@@ -30,7 +30,8 @@ var trainer = context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new S
     ConvergenceTolerance = Float("tolerance") ?? SdcaMaximumEntropyMulticlassTrainer.Defaults.ConvergenceTolerance,
     ConvergenceCheckFrequency = (int?)Float("check"),
     Deterministic = !overrides.TryGetValue("deterministic", out var d) || bool.Parse(d),
-    Loss = overrides.TryGetValue("loss", out var loss) && loss == "softmax" ? MlNetDigits.Engine.Sdca.SdcaLoss.Softmax : MlNetDigits.Engine.Sdca.SdcaLoss.PairwiseLogistic,
+    Loss = !overrides.TryGetValue("loss", out var loss) ? SdcaMaximumEntropyMulticlassTrainer.Defaults.Loss
+        : loss == "pairwise" ? MlNetDigits.Engine.Sdca.SdcaLoss.PairwiseLogistic : MlNetDigits.Engine.Sdca.SdcaLoss.Softmax,
 });
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var watch = Stopwatch.StartNew();
@@ -59,7 +60,7 @@ while (cursor.MoveNext())
 }
 
 var summary = model.Summary!;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_rows={summary.ExampleCount} loss={(overrides.TryGetValue("loss", out var l) ? l : "pairwise")}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_rows={summary.ExampleCount} loss={(overrides.TryGetValue("loss", out var l) ? l : "default")}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads={summary.NumberOfThreads}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs={summary.Epochs} best_epoch={summary.BestEpoch} converged={summary.Converged}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"l2={summary.L2Regularization:G4} l1={summary.L1Regularization:G4} max_iterations={summary.MaximumNumberOfIterations}"));
