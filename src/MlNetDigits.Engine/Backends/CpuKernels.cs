@@ -195,8 +195,14 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         _job.B = b;
         _job.Index = index;
         _job.G = g;
-        _pool.Run(_job, count);
+        // A small loop (one image's planes at inference) runs on the calling thread: waking a worker costs more than the
+        // work. Every plane's result is the same whichever thread computes it.
+        long work = (long)count * g.Height * g.Width;
+        _pool.Run(_job, count, work < SmallLoop ? 1 : int.MaxValue);
     }
+
+    /// <summary>Input elements below which pooling and im2col loops stay on the calling thread.</summary>
+    private const long SmallLoop = 1 << 15;
 
     private enum Op { Im2Col, Col2Im, MaxPool, MaxPoolBackward, AvgPool, AvgPoolBackward }
 
