@@ -10,7 +10,7 @@ namespace MlNetDigits.Engine.Sdca;
 ///           + t lambda (|W|_1 + |b_reg|_1), with s_i = W x_i + b_reg + b_unreg and u_i the example weight,
 /// or (<see cref="SdcaLoss.Softmax"/>) with the loss log sum_c exp(s_{i,c}) - s_{i,y_i} in place of the pairwise sum.
 /// Pairwise: one dual variable per (example, other class), each maximised exactly in turn (see DualStep). Softmax: one
-/// dual vector per example, alpha_i = e_{y_i} - q_i with q_i a probability vector, maximised exactly (see SoftmaxDualStep).
+/// dual vector per example, alpha_i = e_{y_i} - q_i with q_i a probability vector, maximised exactly (see SoftmaxDual).
 /// The weights are
 /// W = softThreshold(v, t) with v = 1/(lambda n) sum_i alpha_i x_i, the form training keeps and scores through (the
 /// threshold is applied as the weights are read). The weights of the lowest primal loss seen at a convergence check are
@@ -351,7 +351,7 @@ public static class SdcaMaximumEntropySolver
 
         /// <summary>
         /// One SDCA step on example <paramref name="i"/> for the softmax loss: its dual vector alpha_i = e_y - q is moved to
-        /// the exact maximiser of the dual along it (see SoftmaxDualStep), then one rank-one weight update.
+        /// the exact maximiser of the dual along it (see SoftmaxDual), then one rank-one weight update.
         /// <paramref name="safety"/> and <paramref name="applied"/> as in <see cref="Step"/>.
         /// </summary>
         private void SoftmaxStep(int i, Parameters p, Scratch scratch, float safety, float applied)
@@ -373,7 +373,7 @@ public static class SdcaMaximumEntropySolver
             var next = scratch.Next;
             for (int c = 0; c < _k; c++)
                 previous[c] = (c == y ? 1.0 : 0.0) - duals[c];
-            SoftmaxDualStep(scores.AsSpan(0, _k), previous.AsSpan(0, _k), _normSquared[i] * step * safety, next, scratch.LogNext);
+            SoftmaxDual.Solve(scores.AsSpan(0, _k), previous.AsSpan(0, _k), _normSquared[i] * step * safety, next, scratch.LogNext);
             for (int c = 0; c < _k; c++)
             {
                 // alpha changes by q_old - q_new; W_c and b_c by step times that change.
@@ -384,63 +384,6 @@ public static class SdcaMaximumEntropySolver
                 AddToBias(p, c, delta);
             }
             LinearKernels.AddOuter(indices, values, coefficients, p.W);
-        }
-
-        /// <summary>
-        /// The exact maximisation of one example's softmax dual: the probability vector q maximising
-        /// H(q) + (q - q_old) . s - curvature/2 |q - q_old|^2 over the simplex (H the entropy, s the current scores; the last
-        /// term is how much the weights' norm grows). Its stationarity conditions give, for a multiplier mu,
-        /// ln q_c + curvature q_c = s_c + curvature q_old,c + mu; each q_c grows with mu, so mu is found by Newton's method
-        /// on sum_c q_c(mu) = 1 (convex and increasing in mu, so Newton started where the sum is at least 1 descends to the
-        /// root), and each q_c(mu) by Newton's method on u + curvature e^u = t in u = ln q_c (also convex and increasing).
-        /// </summary>
-        internal static void SoftmaxDualStep(ReadOnlySpan<float> scores, ReadOnlySpan<double> previous, double curvature, Span<double> q, Span<double> logQ)
-        {
-            int k = scores.Length;
-            // Start where every q_c(mu) >= q_old,c, so the sum is at least 1: mu = max_c (ln q_old,c - s_c), the mu at which
-            // class c keeps its old probability.
-            double mu = double.NegativeInfinity;
-            for (int c = 0; c < k; c++)
-                if (previous[c] > 0)
-                    mu = Math.Max(mu, Math.Log(previous[c]) - scores[c]);
-            for (int outer = 0; outer < 100; outer++)
-            {
-                double sum = 0, slope = 0;
-                for (int c = 0; c < k; c++)
-                {
-                    double t = scores[c] + curvature * previous[c] + mu;
-                    // Newton on the convex increasing g(u) = u + curvature e^u - t: from the right of the root it descends
-                    // monotonically, from the left its first step lands right of it. The root is at most t, and at most
-                    // ln(t / curvature) when t > 0; later rounds start from the last root, which mu's descent keeps right of
-                    // the new one.
-                    double u = outer == 0 ? (t <= 0 ? t : Math.Min(t, Math.Log(t / curvature))) : Math.Min(logQ[c], t);
-                    double qc;
-                    while (true)
-                    {
-                        double e = curvature * Math.Exp(u);
-                        double move = (u + e - t) / (1 + e);
-                        u -= move;
-                        if (Math.Abs(move) <= 1e-10)
-                        {
-                            qc = e / curvature * (1 - move);   // e^u after the last (tiny) move
-                            break;
-                        }
-                    }
-                    logQ[c] = u;
-                    q[c] = qc;
-                    sum += qc;
-                    slope += qc / (1 + curvature * qc);     // dq_c/dmu
-                }
-                double excess = sum - 1;
-                if (Math.Abs(excess) <= 1e-9)
-                    break;
-                mu -= excess / slope;
-            }
-            double total = 0;
-            for (int c = 0; c < k; c++)
-                total += q[c];
-            for (int c = 0; c < k; c++)
-                q[c] /= total;
         }
 
         /// <summary>
@@ -489,14 +432,15 @@ public static class SdcaMaximumEntropySolver
 
         /// <summary>
         /// The primal and dual objectives of the shared parameters. Rows are summed in fixed chunks whose partial sums are
-        /// added in chunk order, so the figures do not depend on the thread count.
+        /// added in chunk order, so the figures do not depend on the thread count, and the check uses every core whatever
+        /// the training's thread count (the training threads are idle while it runs).
         /// </summary>
         private (double Primal, double Dual) Objectives(CancellationToken cancellationToken)
         {
             int chunks = (_n + CheckChunk - 1) / CheckChunk;
             var loss = new double[chunks];
             var dualLoss = new double[chunks];
-            var options = new ParallelOptions { MaxDegreeOfParallelism = _threads, CancellationToken = cancellationToken };
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(_threads, Environment.ProcessorCount), CancellationToken = cancellationToken };
             var bias = new float[_stride];
             TensorPrimitives.Add(_global.BiasReg, _global.BiasUnreg, bias);
             if (_l1 > 0)
