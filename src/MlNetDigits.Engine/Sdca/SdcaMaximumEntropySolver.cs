@@ -308,11 +308,7 @@ public static class SdcaMaximumEntropySolver
             var values = _x.RowValues(i);
             var scores = scratch.Scores;
             var coefficients = scratch.Coefficients;
-            TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
-            if (_l1 > 0)
-                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scores);
-            else
-                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
+            Score(indices, values, p, scratch);
 
             int y = _labels[i];
             int dualBase = i * _k;
@@ -349,6 +345,16 @@ public static class SdcaMaximumEntropySolver
             LinearKernels.AddOuter(indices, values, coefficients, p.W);
         }
 
+        /// <summary>scratch.Scores = the example's scores under <paramref name="p"/> (through the soft threshold with L1).</summary>
+        private void Score(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Parameters p, Scratch scratch)
+        {
+            TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
+            if (_l1 > 0)
+                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scratch.Scores);
+            else
+                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scratch.Scores);
+        }
+
         /// <summary>
         /// One SDCA step on example <paramref name="i"/> for the softmax loss: its dual vector alpha_i = e_y - q is moved to
         /// the exact maximiser of the dual along it (see SoftmaxDual), then one rank-one weight update.
@@ -360,11 +366,7 @@ public static class SdcaMaximumEntropySolver
             var values = _x.RowValues(i);
             var scores = scratch.Scores;
             var coefficients = scratch.Coefficients;
-            TensorPrimitives.Add(p.BiasReg, p.BiasUnreg, scratch.Bias);
-            if (_l1 > 0)
-                LinearKernels.ScoresSoftThreshold(indices, values, p.W, _l1, scratch.Bias, scores);
-            else
-                LinearKernels.Scores(indices, values, p.W, scratch.Bias, scores);
+            Score(indices, values, p, scratch);
 
             int y = _labels[i];
             var duals = _duals.AsSpan(i * _k, _k);

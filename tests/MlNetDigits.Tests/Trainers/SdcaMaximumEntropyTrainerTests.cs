@@ -39,33 +39,15 @@ public sealed class SdcaMaximumEntropyTrainerTests(ITestOutputHelper output)
     {
         // With two classes ML.NET's pairwise loss log(1 + exp(s_other - s_label)) is exactly -log softmax(s)_label, so SDCA
         // must land on the multinomial logistic regression optimum (same L2 on weights and bias).
-        const float lambda = 0.01f;
-        var (x, y) = SdcaTestData.BlobArrays(rows: 120, features: 3, classes: 2, seed: 11, separation: 1.5);
-        var data = ToView(x, y, 3);
-        var (model, _) = SdcaTestData.Train(data, new Options
-        {
-            L2Regularization = lambda, L1Regularization = 0, MaximumNumberOfIterations = 400, ConvergenceTolerance = 1e-6f,
-            NumberOfThreads = 1, Seed = 1, Loss = SdcaLoss.PairwiseLogistic,
-        });
-
-        var (w, b) = ReferenceSolver.Solve(x, y, features: 3, classes: 2, lambda, ReferenceSolver.Loss.Multinomial);
-        AssertProbabilitiesAgree(model, data, x, w, b, 3, 2, tolerance: 2e-3);
+        var problem = SolveExactly(classes: 2, seed: 11, rows: 120, lambda: 0.01f, SdcaLoss.PairwiseLogistic);
+        problem.AssertAgreesWith(ReferenceSolver.Loss.Multinomial);
     }
 
     [Fact]
     public void Fit_MatchesTheSamePairwiseObjectiveSolvedByGradientDescent_ForThreeClasses()
     {
-        const float lambda = 0.02f;
-        var (x, y) = SdcaTestData.BlobArrays(rows: 150, features: 3, classes: 3, seed: 5, separation: 1.5);
-        var data = ToView(x, y, 3);
-        var (model, _) = SdcaTestData.Train(data, new Options
-        {
-            L2Regularization = lambda, L1Regularization = 0, MaximumNumberOfIterations = 400, ConvergenceTolerance = 1e-6f,
-            NumberOfThreads = 1, Seed = 1, Loss = SdcaLoss.PairwiseLogistic,
-        });
-
-        var (w, b) = ReferenceSolver.Solve(x, y, features: 3, classes: 3, lambda, ReferenceSolver.Loss.Pairwise);
-        AssertProbabilitiesAgree(model, data, x, w, b, 3, 3, tolerance: 2e-3);
+        var problem = SolveExactly(classes: 3, seed: 5, rows: 150, lambda: 0.02f, SdcaLoss.PairwiseLogistic);
+        problem.AssertAgreesWith(ReferenceSolver.Loss.Pairwise);
     }
 
     [Theory]
@@ -73,17 +55,10 @@ public sealed class SdcaMaximumEntropyTrainerTests(ITestOutputHelper output)
     [InlineData(5, 0.002f)]
     public void Fit_WithTheSoftmaxLoss_MatchesMultinomialLogisticRegressionByGradientDescent(int classes, float lambda)
     {
-        var (x, y) = SdcaTestData.BlobArrays(rows: 150, features: 3, classes: classes, seed: 5, separation: 1.5);
-        var data = ToView(x, y, 3);
-        var (model, _) = SdcaTestData.Train(data, new Options
-        {
-            L2Regularization = lambda, L1Regularization = 0, MaximumNumberOfIterations = 1000, ConvergenceTolerance = 1e-6f,
-            NumberOfThreads = 1, Seed = 1, Loss = SdcaLoss.Softmax,
-        });
-
-        Assert.True(model.Summary!.Converged, $"gap {model.Summary.DualityGap} after {model.Summary.Epochs} epochs");
-        var (w, b) = ReferenceSolver.Solve(x, y, features: 3, classes: classes, lambda, ReferenceSolver.Loss.Multinomial);
-        AssertProbabilitiesAgree(model, data, x, w, b, 3, classes, tolerance: 2e-3);
+        var problem = SolveExactly(classes, seed: 5, rows: 150, lambda, SdcaLoss.Softmax);
+        var summary = problem.Model.Summary!;
+        Assert.True(summary.Converged, $"gap {summary.DualityGap} after {summary.Epochs} epochs");
+        problem.AssertAgreesWith(ReferenceSolver.Loss.Multinomial);
     }
 
     [Fact]
@@ -91,16 +66,31 @@ public sealed class SdcaMaximumEntropyTrainerTests(ITestOutputHelper output)
     {
         // Guards the test above: with three or more classes the two losses differ, so agreeing with the multinomial
         // reference is not something the pairwise solver would also pass.
-        const float lambda = 0.02f;
-        var (x, y) = SdcaTestData.BlobArrays(rows: 150, features: 3, classes: 3, seed: 5, separation: 1.5);
+        var pairwise = SolveExactly(classes: 3, seed: 5, rows: 150, lambda: 0.02f, SdcaLoss.PairwiseLogistic);
+        Assert.Throws<Xunit.Sdk.TrueException>(() => pairwise.AssertAgreesWith(ReferenceSolver.Loss.Multinomial));
+    }
+
+    /// <summary>A small blob problem (3 features) solved by SDCA to a duality gap of 1e-6 of the primal, one thread.</summary>
+    private static ExactProblem SolveExactly(int classes, int seed, int rows, float lambda, SdcaLoss loss)
+    {
+        var (x, y) = SdcaTestData.BlobArrays(rows, features: 3, classes, seed, separation: 1.5);
         var data = ToView(x, y, 3);
-        var (pairwise, _) = SdcaTestData.Train(data, new Options
+        var (model, _) = SdcaTestData.Train(data, new Options
         {
-            L2Regularization = lambda, L1Regularization = 0, MaximumNumberOfIterations = 400, ConvergenceTolerance = 1e-6f,
-            NumberOfThreads = 1, Seed = 1, Loss = SdcaLoss.PairwiseLogistic,
+            L2Regularization = lambda, L1Regularization = 0, MaximumNumberOfIterations = 1000, ConvergenceTolerance = 1e-6f,
+            NumberOfThreads = 1, Seed = 1, Loss = loss,
         });
-        var (w, b) = ReferenceSolver.Solve(x, y, features: 3, classes: 3, lambda, ReferenceSolver.Loss.Multinomial);
-        Assert.Throws<Xunit.Sdk.TrueException>(() => AssertProbabilitiesAgree(pairwise, data, x, w, b, 3, 3, tolerance: 2e-3));
+        return new ExactProblem(model, data, x, y, classes, lambda);
+    }
+
+    private sealed record ExactProblem(MaximumEntropyPredictionTransformer Model, IDataView Data, float[] X, int[] Y, int Classes, float Lambda)
+    {
+        /// <summary>The model's probabilities equal those of the <paramref name="loss"/> optimum found by gradient descent.</summary>
+        public void AssertAgreesWith(ReferenceSolver.Loss loss)
+        {
+            var (w, b) = ReferenceSolver.Solve(X, Y, features: 3, Classes, Lambda, loss);
+            AssertProbabilitiesAgree(Model, Data, X, w, b, 3, Classes, tolerance: 2e-3);
+        }
     }
 
     [Theory]
