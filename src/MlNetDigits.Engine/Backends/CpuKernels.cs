@@ -52,12 +52,8 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             if (Kind == BackendKind.OpenBlas)
             {
                 // Small products (single-image inference, the last dense layer) run on the calling thread: waking
-                // threads costs more than the arithmetic. A one-row product over a large matrix (a single image through
-                // a wide dense layer) is the exception: sgemv splits B by rows across OpenBLAS's threads, so each core
-                // reads half the weights, from its own cache after the first call (0.8 MB for the "fast" net's 800x256
-                // layer does not fit one core's L2; half does). Each output is still one thread's dot product.
-                bool small = (long)m * n * k < SmallGemm && !(m == 1 && (long)n * k >= SmallGemm / 4);
-                OpenBlas.UseThreads(small ? 1 : Threads);
+                // threads costs more than the arithmetic.
+                OpenBlas.UseThreads((long)m * n * k < SmallGemm ? 1 : Threads);
                 OpenBlas.Gemm(transA, transB, m, n, k, alpha, pa, Math.Max(lda, 1), pb, Math.Max(ldb, 1), beta, pc, Math.Max(ldc, 1));
             }
             else if ((long)m * n * k < SmallGemm)

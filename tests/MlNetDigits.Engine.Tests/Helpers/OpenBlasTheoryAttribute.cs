@@ -11,13 +11,3 @@ public sealed class OpenBlasTheoryAttribute : TheoryAttribute
             Skip = "libopenblas.so.0 is not installed (Debian: libopenblas0-pthread).";
     }
 }
-
-/// <summary>A fact that is reported as skipped (not passed) where libopenblas.so.0 cannot be loaded.</summary>
-public sealed class OpenBlasFactAttribute : FactAttribute
-{
-    public OpenBlasFactAttribute()
-    {
-        if (!Kernels.OpenBlasAvailable)
-            Skip = "libopenblas.so.0 is not installed (Debian: libopenblas0-pthread).";
-    }
-}
