@@ -265,7 +265,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                             float* s = src + iy * g.Width;
                             if (g.Stride == 1 && g.Padding == 0)
                             {
-                                new ReadOnlySpan<float>(s + kj, ow).CopyTo(new Span<float>(d, ow));
+                                CopyRow(s + kj, d, ow);
                                 continue;
                             }
                             for (int x0 = 0; x0 < ow; x0++)
@@ -298,8 +298,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                             float* d = dst + iy * g.Width;
                             if (g.Stride == 1 && g.Padding == 0)
                             {
-                                var span = new Span<float>(d + kj, ow);
-                                TensorPrimitives.Add(span, new ReadOnlySpan<float>(s, ow), span);
+                                AddRow(s, d + kj, ow);
                                 continue;
                             }
                             for (int x0 = 0; x0 < ow; x0++)
@@ -310,6 +309,36 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                             }
                         }
                     }
+        }
+
+        // The rows of a small image's im2col matrix are a few vectors long (10 floats for a 12x12 input and a 3x3 kernel),
+        // where a library copy or add costs more in its call than in its work; these inline loops do whole vectors and
+        // then single floats. CopyRow's last vector overlaps the previous one (same values) instead of going scalar.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyRow(float* source, float* destination, int count)
+        {
+            int lanes = Vector256<float>.Count;
+            if (count < lanes)
+            {
+                new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(destination, count));
+                return;
+            }
+            int i = 0;
+            for (; i <= count - lanes; i += lanes)
+                Vector256.Store(Vector256.Load(source + i), destination + i);
+            if (i < count)
+                Vector256.Store(Vector256.Load(source + count - lanes), destination + count - lanes);
+        }
+
+        // destination[i] += source[i]: the same single additions as TensorPrimitives.Add, so results are unchanged.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddRow(float* source, float* destination, int count)
+        {
+            int lanes = Vector256<float>.Count, i = 0;
+            for (; i <= count - lanes; i += lanes)
+                Vector256.Store(Vector256.Load(destination + i) + Vector256.Load(source + i), destination + i);
+            for (; i < count; i++)
+                destination[i] += source[i];
         }
 
         private void MaxPoolPlane(int p)

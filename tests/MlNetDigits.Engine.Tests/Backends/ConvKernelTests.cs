@@ -68,6 +68,64 @@ public class ConvKernelTests
                     Assert.Equal(channelMajor[o * cols + n * g.OutPlane + p] + bias.Data[o], direct[(n * outChannels + o) * g.OutPlane + p], 1e-5 * kernel * kernel);
     }
 
+    [Theory]
+    [InlineData(28, 28, 5, 24)]   // the "fast" net's first layer: rows of 24 = three whole vectors
+    [InlineData(28, 28, 3, 32)]   // the "best" and "classic" nets' first layer: rows of 26, a masked last vector
+    [InlineData(13, 11, 3, 5)]    // rows of 9; five channels: a group of four and a clamped group of one
+    [InlineData(10, 30, 2, 6)]    // rows of 29; a clamped group of two
+    public void DirectSingleChannelWeightGrad_MatchesIm2ColThenGemm(int height, int width, int kernel, int outChannels)
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        var rng = new Rng((ulong)(height * 1000 + width * 10 + kernel));
+        var g = new ConvGeometry(5, 1, height, width, kernel, 1, 0);
+        Assert.True(CpuKernels.UsesDirectForward(g));
+        var x = TestData.Random(rng, g.Batch, 1, height, width);
+        var w = TestData.Random(rng, outChannels, g.PatchSize);
+        var dy = TestData.Random(rng, g.Batch * outChannels * g.OutPlane);
+        var start = TestData.Random(rng, outChannels * g.PatchSize);   // gradients are accumulated into
+        var direct = (float[])start.Data.Clone();
+        var viaColumns = (float[])start.Data.Clone();
+        var directBias = new float[outChannels];
+        var viaColumnsBias = new float[outChannels];
+        kernels.Conv2dBackward(x.Data, g, w.Data, outChannels, dy.Data, direct, directBias, default);   // no input gradient: direct
+        kernels.Conv2dBackward(x.Data, g, w.Data, outChannels, dy.Data, viaColumns, viaColumnsBias, new float[x.Length]);
+        for (int i = 0; i < direct.Length; i++)
+            Assert.Equal(viaColumns[i], direct[i], 1e-4 * Math.Sqrt(g.Batch * g.OutPlane));
+        Assert.Equal(viaColumnsBias, directBias);
+    }
+
+    [Theory]
+    [InlineData(12, 3)]   // rows of 10: a vector and an overlapping one
+    [InlineData(20, 5)]   // rows of 16: two whole vectors
+    [InlineData(8, 3)]    // rows of 6: shorter than a vector
+    public void Im2Col_And_Col2Im_MatchNaiveLoops_ForUnitStrideRows(int size, int kernel)
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        var rng = new Rng((ulong)size);
+        var g = new ConvGeometry(2, 3, size, size, kernel, 1, 0);
+        int cols = g.Batch * g.OutPlane;
+        var x = TestData.Random(rng, g.Batch, g.Channels, size, size).Data;
+        var columns = new float[g.PatchSize * cols];
+        kernels.Im2Col(x, g, columns);
+        var c = TestData.Random(rng, g.PatchSize * cols).Data;
+        var folded = new float[x.Length];
+        kernels.Col2Im(c, g, folded);
+        var naiveFolded = new float[x.Length];
+        for (int n = 0; n < g.Batch; n++)
+            for (int ch = 0; ch < g.Channels; ch++)
+                for (int ki = 0; ki < kernel; ki++)
+                    for (int kj = 0; kj < kernel; kj++)
+                        for (int oy = 0; oy < g.OutHeight; oy++)
+                            for (int ox = 0; ox < g.OutWidth; ox++)
+                            {
+                                int row = (ch * kernel + ki) * kernel + kj, column = n * g.OutPlane + oy * g.OutWidth + ox;
+                                int pixel = ((n * g.Channels + ch) * size + oy + ki) * size + ox + kj;
+                                Assert.Equal(x[pixel], columns[row * cols + column]);
+                                naiveFolded[pixel] += c[row * cols + column];
+                            }
+        Assert.Equal(naiveFolded, folded);   // the same additions in the same order: bit for bit
+    }
+
     [Fact]
     public void DirectForward_IsOnlyUsedForOneChannelStrideOneWithoutPadding()
     {
