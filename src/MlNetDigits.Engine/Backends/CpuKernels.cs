@@ -103,7 +103,8 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     {
         Require(input.Length, (long)g.Batch * g.Channels * g.Height * g.Width, "MaxPool2d input");
         Require(output.Length, (long)g.Batch * g.Channels * g.OutPlane, "MaxPool2d output");
-        Require(argmax.Length, output.Length, "MaxPool2d argmax");
+        if (!argmax.IsEmpty)
+            Require(argmax.Length, output.Length, "MaxPool2d argmax");
         fixed (float* x = input, y = output)
         fixed (int* idx = argmax)
             Run(Op.MaxPool, g.Batch * g.Channels, x, y, idx, g);
@@ -246,6 +247,18 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         internal static void Im2Col(float* x, ConvGeometry g, float* columns, long rowStride)
         {
             int oh = g.OutHeight, ow = g.OutWidth;
+            if (g.Stride == 1 && g.Padding == 0)
+            {
+                // Row (c, ki, kj) is the input plane c from (ki, kj) on, oh rows of ow values: no bounds to check.
+                for (int row = 0; row < g.PatchSize; row++)
+                {
+                    int c = row / (g.Kernel * g.Kernel), ki = row / g.Kernel % g.Kernel, kj = row % g.Kernel;
+                    float* src = x + ((long)c * g.Height + ki) * g.Width + kj, dst = columns + row * rowStride;
+                    for (int y = 0; y < oh; y++, src += g.Width, dst += ow)
+                        CopyRow(src, dst, ow);
+                }
+                return;
+            }
             for (int c = 0; c < g.Channels; c++)
                 for (int ki = 0; ki < g.Kernel; ki++)
                     for (int kj = 0; kj < g.Kernel; kj++)
@@ -263,11 +276,6 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                                 continue;
                             }
                             float* s = src + iy * g.Width;
-                            if (g.Stride == 1 && g.Padding == 0)
-                            {
-                                CopyRow(s + kj, d, ow);
-                                continue;
-                            }
                             for (int x0 = 0; x0 < ow; x0++)
                             {
                                 int ix = x0 * g.Stride - g.Padding + kj;
@@ -282,6 +290,18 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         {
             int oh = g.OutHeight, ow = g.OutWidth;
             new Span<float>(dx, g.Channels * g.Height * g.Width).Clear();
+            if (g.Stride == 1 && g.Padding == 0)
+            {
+                // Rows in the same order as the general loop below, so each pixel receives its sums in the same order.
+                for (int row = 0; row < g.PatchSize; row++)
+                {
+                    int c = row / (g.Kernel * g.Kernel), ki = row / g.Kernel % g.Kernel, kj = row % g.Kernel;
+                    float* src = columns + row * rowStride, dst = dx + ((long)c * g.Height + ki) * g.Width + kj;
+                    for (int y = 0; y < oh; y++, src += ow, dst += g.Width)
+                        AddRow(src, dst, ow);
+                }
+                return;
+            }
             for (int c = 0; c < g.Channels; c++)
                 for (int ki = 0; ki < g.Kernel; ki++)
                     for (int kj = 0; kj < g.Kernel; kj++)
@@ -296,11 +316,6 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                                 continue;
                             float* s = src + y * ow;
                             float* d = dst + iy * g.Width;
-                            if (g.Stride == 1 && g.Padding == 0)
-                            {
-                                AddRow(s, d + kj, ow);
-                                continue;
-                            }
                             for (int x0 = 0; x0 < ow; x0++)
                             {
                                 int ix = x0 * g.Stride - g.Padding + kj;
@@ -312,22 +327,26 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
 
         // The rows of a small image's im2col matrix are a few vectors long (10 floats for a 12x12 input and a 3x3 kernel),
-        // where a library copy or add costs more in its call than in its work; these inline loops do whole vectors and
-        // then single floats. CopyRow's last vector overlaps the previous one (same values) instead of going scalar.
+        // where a library copy or add costs more in its call than in its work; these inline loops do whole vectors, then
+        // the rest in pieces of 4, 2 and 1 floats (a 10-float row: one vector and one 8-byte move).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void CopyRow(float* source, float* destination, int count)
         {
-            int lanes = Vector256<float>.Count;
-            if (count < lanes)
-            {
-                new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(destination, count));
-                return;
-            }
             int i = 0;
-            for (; i <= count - lanes; i += lanes)
+            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
                 Vector256.Store(Vector256.Load(source + i), destination + i);
+            if (i + 4 <= count)
+            {
+                Vector128.Store(Vector128.Load(source + i), destination + i);
+                i += 4;
+            }
+            if (i + 2 <= count)
+            {
+                *(long*)(destination + i) = *(long*)(source + i);
+                i += 2;
+            }
             if (i < count)
-                Vector256.Store(Vector256.Load(source + count - lanes), destination + count - lanes);
+                destination[i] = source[i];
         }
 
         // destination[i] += source[i]: the same single additions as TensorPrimitives.Add, so results are unchanged.
@@ -337,6 +356,11 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             int lanes = Vector256<float>.Count, i = 0;
             for (; i <= count - lanes; i += lanes)
                 Vector256.Store(Vector256.Load(destination + i) + Vector256.Load(source + i), destination + i);
+            if (i + 4 <= count)
+            {
+                Vector128.Store(Vector128.Load(destination + i) + Vector128.Load(source + i), destination + i);
+                i += 4;
+            }
             for (; i < count; i++)
                 destination[i] += source[i];
         }
@@ -347,10 +371,13 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             int oh = g.OutHeight, ow = g.OutWidth, inPlane = g.Height * g.Width;
             float* x = A + (long)p * inPlane;
             float* y = B + (long)p * oh * ow;
-            int* idx = Index + (long)p * oh * ow;
+            int* idx = Index == null ? null : Index + (long)p * oh * ow;
             if (g.Kernel == 2 && g.Stride == 2 && g.Padding == 0)
             {
-                MaxPool2x2(x, y, idx, oh, ow, g.Width, p * inPlane);
+                if (idx == null)
+                    MaxPool2x2ValuesOnly(x, y, oh, ow, g.Width);
+                else
+                    MaxPool2x2(x, y, idx, oh, ow, g.Width, p * inPlane);
                 return;
             }
             for (int oy = 0; oy < oh; oy++)
@@ -381,8 +408,71 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                     }
                 found:
                     y[oy * ow + ox] = best;
-                    idx[oy * ow + ox] = p * inPlane + bestAt;
+                    if (idx != null)
+                        idx[oy * ow + ox] = p * inPlane + bestAt;
                 }
+        }
+
+        // MaxPool2x2 without the indices (inference): the same selections, so the same values, -0/+0 and NaN included.
+        private static void MaxPool2x2ValuesOnly(float* x, float* y, int oh, int ow, int width)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                float* r0 = x + 2 * oy * width;
+                float* r1 = r0 + width;
+                int ox = 0;
+                if (Avx2.IsSupported)
+                {
+                    for (; ox < ow && ow >= 8; ox += 8)
+                    {
+                        ox = Math.Min(ox, ow - 8);
+                        int c = 2 * ox;
+                        Deinterleave(r0 + c, out var e0, out var o0);
+                        Deinterleave(r1 + c, out var e1, out var o1);
+                        var best = Keep(Keep(Keep(e0, o0), e1), o1);
+                        Vector256.Store(best, y + oy * ow + ox);
+                    }
+                }
+                if (Sse.IsSupported)
+                {
+                    for (; ox < ow && ow >= 4; ox += 4)
+                    {
+                        ox = Math.Min(ox, ow - 4);
+                        int c = 2 * ox;
+                        var a0 = Vector128.Load(r0 + c);
+                        var a1 = Vector128.Load(r0 + c + 4);
+                        var b0 = Vector128.Load(r1 + c);
+                        var b1 = Vector128.Load(r1 + c + 4);
+                        var best = Keep(Sse.Shuffle(a0, a1, 0b10_00_10_00), Sse.Shuffle(a0, a1, 0b11_01_11_01));
+                        best = Keep(Keep(best, Sse.Shuffle(b0, b1, 0b10_00_10_00)), Sse.Shuffle(b0, b1, 0b11_01_11_01));
+                        Vector128.Store(best, y + oy * ow + ox);
+                    }
+                }
+                for (; ox < ow; ox++)
+                {
+                    int c = 2 * ox, at = 0;
+                    float best = r0[c];
+                    Take(r0[c + 1], 0, ref best, ref at);
+                    Take(r1[c], 0, ref best, ref at);
+                    Take(r1[c + 1], 0, ref best, ref at);
+                    y[oy * ow + ox] = best;
+                }
+            }
+        }
+
+        // best, replaced by v where Take would replace it.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Keep(Vector256<float> best, Vector256<float> v)
+        {
+            var take = Vector256.BitwiseAnd(Vector256.BitwiseOr(Vector256.GreaterThan(v, best), ~Vector256.Equals(v, v)), Vector256.Equals(best, best));
+            return Vector256.ConditionalSelect(take, v, best);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Keep(Vector128<float> best, Vector128<float> v)
+        {
+            var take = Vector128.BitwiseAnd(Vector128.BitwiseOr(Vector128.GreaterThan(v, best), ~Vector128.Equals(v, v)), Vector128.Equals(best, best));
+            return Vector128.ConditionalSelect(take, v, best);
         }
 
         // The common 2x2 / stride 2 window. Random data defeats branch prediction, so 8 outputs at a time are

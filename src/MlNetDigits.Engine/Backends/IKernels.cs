@@ -36,7 +36,10 @@ public interface IKernels
     void Conv2dBackward(ReadOnlySpan<float> input, ConvGeometry g, ReadOnlySpan<float> weight, int outChannels, ReadOnlySpan<float> outputGrad,
         Span<float> weightGrad, Span<float> biasGrad, Span<float> inputGrad);
 
-    /// <summary>Max pooling of input (N, C, H, W) into output (N, C, OH, OW); argmax records each maximum's index into input.</summary>
+    /// <summary>
+    /// Max pooling of input (N, C, H, W) into output (N, C, OH, OW); argmax records each maximum's index into input, or is
+    /// empty when no backward pass will follow (inference skips the bookkeeping).
+    /// </summary>
     void MaxPool2d(ReadOnlySpan<float> input, ConvGeometry g, Span<float> output, Span<int> argmax);
 
     /// <summary>inputGrad (overwritten) = outputGrad scattered to the argmax positions.</summary>

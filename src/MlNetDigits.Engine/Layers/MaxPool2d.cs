@@ -9,6 +9,7 @@ public sealed class MaxPool2d : Layer
     private Tensor? _input;     // x: (N, C, H, W)
     private Tensor? _output;    // y: (N, C, OH, OW)
     private int[] _argmax = []; // (N, C, OH, OW): index into x of each maximum
+    private bool _argmaxRecorded;  // false after an eval-mode forward
     private Tensor? _inputGrad; // dx: (N, C, H, W)
 
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0)
@@ -32,10 +33,17 @@ public sealed class MaxPool2d : Layer
         _g = PoolGeometry.Check(this, input, KernelSize, Stride, Padding);
         _input = input;
         var output = Ensure(ref _output, _g.Batch, _g.Channels, _g.OutHeight, _g.OutWidth);
-        if (_argmax.Length != output.Length)
-            _argmax = new int[output.Length];
-        Kernels.MaxPool2d(input.Data, _g, output.Data, _argmax);
+        // Inference skips recording where the maxima are; a backward pass after an eval-mode forward records them then.
+        _argmaxRecorded = IsTraining;
+        Kernels.MaxPool2d(input.Data, _g, output.Data, IsTraining ? Argmax(output.Length) : default);
         return output;
+    }
+
+    private Span<int> Argmax(int length)
+    {
+        if (_argmax.Length != length)
+            _argmax = new int[length];
+        return _argmax;
     }
 
     public override Tensor Backward(Tensor outputGrad)
@@ -44,6 +52,11 @@ public sealed class MaxPool2d : Layer
         if (!ComputeInputGradient)
             return NoGradient;
         var inputGrad = EnsureLike(ref _inputGrad, _input!);
+        if (!_argmaxRecorded)
+        {
+            Kernels.MaxPool2d(_input!.Data, _g, _output!.Data, Argmax(_output.Length));
+            _argmaxRecorded = true;
+        }
         Kernels.MaxPool2dBackward(outputGrad.Data, _argmax, _g, inputGrad.Data);
         return inputGrad;
     }

@@ -156,9 +156,16 @@ public class MaxPoolKernelTests
             x[i] = rng.NextInt(4);           // many ties
         x[5] = float.NaN;
         x[x.Length - 3] = float.NaN;
+        for (int i = 7; i < x.Length; i += 11)
+            if (x[i] == 0)
+                x[i] = -0f;                  // a -0 beside a +0: the first one stays
         var y = new float[2 * 3 * g.OutPlane];
         var idx = new int[y.Length];
         kernels.MaxPool2d(x, g, y, idx);
+        var valuesOnly = new float[y.Length];
+        kernels.MaxPool2d(x, g, valuesOnly, default);   // inference: no indices, the same values bit for bit
+        for (int o = 0; o < y.Length; o++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(y[o]), BitConverter.SingleToInt32Bits(valuesOnly[o]));
         for (int p = 0; p < 6; p++)
             for (int oy = 0; oy < g.OutHeight; oy++)
                 for (int ox = 0; ox < g.OutWidth; ox++)
@@ -172,7 +179,7 @@ public class MaxPoolKernelTests
                             (best, at) = (x[i], i);
                     }
                     int o = (p * g.OutHeight + oy) * g.OutWidth + ox;
-                    Assert.Equal(best, y[o]);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(best), BitConverter.SingleToInt32Bits(y[o]));
                     Assert.Equal(at, idx[o]);
                 }
     }

@@ -50,6 +50,23 @@ public class GradientCheckTests
     [Theory]
     [InlineData(2, null, 0)]
     [InlineData(3, 2, 1)]
+    public void MaxPool2d_BackwardAfterAnEvalForward_RoutesTheGradientLikeTraining(int k, int? stride, int padding)
+    {
+        // Eval mode skips recording the maxima; a backward pass (a saliency map, say) must still find them.
+        var rng = new Rng(6);
+        var x = Distinct(rng, 2, 2, 6, 7);
+        var training = new MaxPool2d(k, stride, padding) { Kernels = Managed };
+        var inference = new MaxPool2d(k, stride, padding) { Kernels = Managed };
+        inference.Eval();
+        var y = training.Forward(x);
+        Assert.Equal(y.Data, inference.Forward(x).Data);
+        var dy = TestData.Random(rng, y.Shape);
+        Assert.Equal(training.Backward(dy).Data, inference.Backward(dy).Data);
+    }
+
+    [Theory]
+    [InlineData(2, null, 0)]
+    [InlineData(3, 2, 1)]
     public void AvgPool2d_Backward_MatchesFiniteDifferences(int k, int? stride, int padding)
     {
         var rng = new Rng(7);
