@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MlNetDigits.Engine.Layers;
 
@@ -37,10 +39,22 @@ public sealed class Dropout : Layer
         var output = EnsureLike(ref _output, input);
         float keep = P >= 1 ? 0f : (float)(1.0 / (1.0 - P));
         float p = (float)P;
-        var m = mask.Data;
-        for (int i = 0; i < m.Length; i++)
-            m[i] = _rng.NextFloat() < p ? 0f : keep;
-        TensorPrimitives.Multiply(input.Data, m, output.Data);
+        // mask[i] = u[i] < p ? 0 : keep, for the uniforms u the generator gives one element at a time (same mask as
+        // drawing them one by one), selected with vector compares rather than an unpredictable branch per element.
+        var m = mask.Data.AsSpan();
+        _rng.NextFloats(m);
+        int i = 0;
+        var pv = Vector256.Create(p);
+        var kv = Vector256.Create(keep);
+        ref float start = ref MemoryMarshal.GetReference(m);
+        for (; i <= m.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var u = Vector256.LoadUnsafe(ref start, (nuint)i);
+            Vector256.ConditionalSelect(Vector256.LessThan(u, pv), Vector256<float>.Zero, kv).StoreUnsafe(ref start, (nuint)i);
+        }
+        for (; i < m.Length; i++)
+            m[i] = m[i] < p ? 0f : keep;
+        TensorPrimitives.Multiply(input.Data, mask.Data, output.Data);
         return output;
     }
 

@@ -50,4 +50,23 @@ public class ParameterTests
         dropout.Eval();
         Assert.Same(x, dropout.Forward(x));
     }
+
+    [Theory]
+    [InlineData(0.25, 1003)]
+    [InlineData(0.5, 7)]
+    public void Dropout_MaskIsTheOneDrawnElementByElement(double p, int length)
+    {
+        // The layer draws its uniforms in bulk and selects with vector compares (odd lengths leave a scalar tail);
+        // the mask must be the one that one NextFloat per element gives, and the generator must end in the same state.
+        var rng = new Rng(11);
+        var dropout = new Dropout(p, rng);
+        var x = new Tensor(length);
+        x.Span.Fill(1f);
+        var y = dropout.Forward(x);
+        var reference = new Rng(11);
+        float keep = (float)(1.0 / (1.0 - p));
+        for (int i = 0; i < length; i++)
+            Assert.Equal(reference.NextFloat() < (float)p ? 0f : keep, y.Data[i]);
+        Assert.Equal(reference.GetState(), rng.GetState());
+    }
 }
