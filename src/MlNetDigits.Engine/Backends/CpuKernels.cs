@@ -135,23 +135,66 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             Run(Op.AvgPoolBackward, g.Batch * g.Channels, dy, dx, null, g);
     }
 
-    public void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    public void Relu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        Require(y.Length, x.Length, "Relu y");
+        fixed (float* px = x, py = y)
+            RunElementwise(ElementwiseJob.Kind.Relu, px, null, py, x.Length);
+    }
 
     public void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         Require(dy.Length, y.Length, "ReluBackward dy");
         Require(dx.Length, y.Length, "ReluBackward dx");
-        int i = 0;
         fixed (float* py = y, pdy = dy, pdx = dx)
+            RunElementwise(ElementwiseJob.Kind.ReluBackward, py, pdy, pdx, y.Length);
+    }
+
+    // A large elementwise pass (a batch's activations, megabytes) is split into blocks across the pool: one core alone
+    // cannot draw the memory bandwidth of two. Each element is computed the same way whichever thread does it.
+    private void RunElementwise(ElementwiseJob.Kind kind, float* a, float* b, float* result, int length)
+    {
+        _elementwise.Op = kind;
+        _elementwise.A = a;
+        _elementwise.B = b;
+        _elementwise.Result = result;
+        _elementwise.Length = length;
+        int blocks = (int)(((long)length + ElementwiseJob.Block - 1) / ElementwiseJob.Block);
+        _pool.Run(_elementwise, blocks, length < SmallLoop * 4 ? 1 : int.MaxValue);
+    }
+
+    private readonly ElementwiseJob _elementwise = new();
+
+    private sealed class ElementwiseJob : IParallelJob
+    {
+        public const int Block = 1 << 14;
+
+        public enum Kind { Relu, ReluBackward }
+
+        public Kind Op;
+        public float* A, B, Result;
+        public int Length;
+
+        public void Execute(int worker, int chunk, int start, int end)
         {
-            for (; i <= y.Length - 8; i += 8)
+            long from = (long)start * Block, to = Math.Min((long)end * Block, Length);
+            int n = (int)(to - from);
+            if (Op == Kind.Relu)
             {
-                var mask = Vector256.GreaterThan(Vector256.Load(py + i), Vector256<float>.Zero);
-                Vector256.Store(Vector256.BitwiseAnd(mask, Vector256.Load(pdy + i)), pdx + i);
+                TensorPrimitives.Max(new ReadOnlySpan<float>(A + from, n), 0f, new Span<float>(Result + from, n));
+                return;
             }
+            // dx = dy where y > 0, else 0
+            float* y = A + from, dy = B + from, dx = Result + from;
+            int i = 0;
+            for (; i <= n - 8; i += 8)
+            {
+                var mask = Vector256.GreaterThan(Vector256.Load(y + i), Vector256<float>.Zero);
+                Vector256.Store(Vector256.BitwiseAnd(mask, Vector256.Load(dy + i)), dx + i);
+            }
+            for (; i < n; i++)
+                dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
-        for (; i < y.Length; i++)
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
     }
 
     public void AddRowVector(Span<float> matrix, int rows, int cols, ReadOnlySpan<float> vector)

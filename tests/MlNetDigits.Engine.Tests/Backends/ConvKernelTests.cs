@@ -184,3 +184,28 @@ public class MaxPoolKernelTests
                 }
     }
 }
+
+public class ElementwiseKernelTests
+{
+    [Theory]
+    [InlineData(1000)]              // on the calling thread
+    [InlineData(300_007)]           // blocks across the pool, with a partial last block and a scalar tail
+    public void ReluAndItsBackward_MatchTheDefinition(int length)
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        var rng = new Rng((ulong)length);
+        var x = TestData.Random(rng, length).Data;
+        var dy = TestData.Random(rng, length).Data;
+        x[3] = 0f;
+        x[length - 1] = -0f;
+        var y = new float[length];
+        var dx = new float[length];
+        kernels.Relu(x, y);
+        kernels.ReluBackward(y, dy, dx);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(Math.Max(x[i], 0f), y[i]);
+            Assert.Equal(y[i] > 0f ? dy[i] : 0f, dx[i]);
+        }
+    }
+}
