@@ -22,6 +22,12 @@ public sealed unsafe partial class CpuKernels
         Require(output.Length, (long)g.Batch * outChannels * g.OutPlane, "Conv2dForward output");
         if (!bias.IsEmpty)
             Require(bias.Length, outChannels, "Conv2dForward bias");
+        if (UsesWinograd(g))
+        {
+            fixed (float* x = input, w = weight, b = bias, y = output)
+                WinogradForward(x, g, w, outChannels, bias.IsEmpty ? null : b, y);
+            return;
+        }
         PrepareWorkspace(g, outChannels, 0);
         fixed (float* x = input, w = weight, b = bias, y = output)
         {
@@ -45,6 +51,12 @@ public sealed unsafe partial class CpuKernels
             Require(biasGrad.Length, outChannels, "Conv2dBackward biasGrad");
         if (!inputGrad.IsEmpty)
             Require(inputGrad.Length, input.Length, "Conv2dBackward inputGrad");
+        if (UsesWinograd(g))
+        {
+            fixed (float* x = input, w = weight, dy = outputGrad, dW = weightGrad, dB = biasGrad, dx = inputGrad)
+                WinogradBackward(x, g, w, outChannels, dy, dW, biasGrad.IsEmpty ? null : dB, inputGrad.IsEmpty ? null : dx);
+            return;
+        }
         int chunks = _pool.ChunkCount(g.Batch);
         PrepareWorkspace(g, outChannels, chunks);
         fixed (float* x = input, w = weight, dy = outputGrad, dx = inputGrad, pw = _partialWeight, pb = _partialBias)

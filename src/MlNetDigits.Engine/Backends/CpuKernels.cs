@@ -248,6 +248,29 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     /// <summary>Input elements below which pooling and im2col loops stay on the calling thread.</summary>
     private const long SmallLoop = 1 << 15;
 
+    // The rows of a small image's im2col matrix are a few vectors long (10 floats for a 12x12 input and a 3x3 kernel),
+    // where a library copy or add costs more in its call than in its work; these inline loops do whole vectors, then
+    // the rest in pieces of 4, 2 and 1 floats (a 10-float row: one vector and one 8-byte move).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(float* source, float* destination, int count)
+    {
+        int i = 0;
+        for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+            Vector256.Store(Vector256.Load(source + i), destination + i);
+        if (i + 4 <= count)
+        {
+            Vector128.Store(Vector128.Load(source + i), destination + i);
+            i += 4;
+        }
+        if (i + 2 <= count)
+        {
+            *(long*)(destination + i) = *(long*)(source + i);
+            i += 2;
+        }
+        if (i < count)
+            destination[i] = source[i];
+    }
+
     private enum Op { Im2Col, Col2Im, MaxPool, MaxPoolBackward, AvgPool, AvgPoolBackward }
 
     /// <summary>The per-image (or per-plane) loops; A is the source, B the destination.</summary>
@@ -367,29 +390,6 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                             }
                         }
                     }
-        }
-
-        // The rows of a small image's im2col matrix are a few vectors long (10 floats for a 12x12 input and a 3x3 kernel),
-        // where a library copy or add costs more in its call than in its work; these inline loops do whole vectors, then
-        // the rest in pieces of 4, 2 and 1 floats (a 10-float row: one vector and one 8-byte move).
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CopyRow(float* source, float* destination, int count)
-        {
-            int i = 0;
-            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.Store(Vector256.Load(source + i), destination + i);
-            if (i + 4 <= count)
-            {
-                Vector128.Store(Vector128.Load(source + i), destination + i);
-                i += 4;
-            }
-            if (i + 2 <= count)
-            {
-                *(long*)(destination + i) = *(long*)(source + i);
-                i += 2;
-            }
-            if (i < count)
-                destination[i] = source[i];
         }
 
         // destination[i] += source[i]: the same single additions as TensorPrimitives.Add, so results are unchanged.

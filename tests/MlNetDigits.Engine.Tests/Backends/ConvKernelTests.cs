@@ -126,6 +126,90 @@ public class ConvKernelTests
         Assert.Equal(naiveFolded, folded);   // the same additions in the same order: bit for bit
     }
 
+    [Theory]
+    [InlineData(BackendKind.Managed, 5, 24, 12, 12, 32, 0)]   // the "fast" net's second layer: 5x5 whole tiles
+    [InlineData(BackendKind.Managed, 3, 3, 11, 8, 4, 0)]      // odd output height (9): a half tile at the bottom
+    [InlineData(BackendKind.Managed, 4, 2, 7, 9, 5, 1)]       // padding 1, odd output width
+    [InlineData(BackendKind.Managed, 2, 5, 3, 3, 3, 0)]       // a 1x1 output: one tile, three quarters unused
+    [InlineData(BackendKind.OpenBlas, 7, 32, 14, 14, 16, 1)]  // OpenBLAS GEMMs, padding 1, 7 images over chunks
+    public void Winograd_MatchesIm2ColThenGemm_ForwardAndBackward(BackendKind kind, int batch, int channels, int height, int width, int outChannels, int padding)
+    {
+        if (kind == BackendKind.OpenBlas && !OpenBlasAvailable())
+            return;
+        using var winograd = new CpuKernels(kind, 2) { WinogradMinTiles = 0 };
+        using var im2col = new CpuKernels(kind, 2) { UseWinograd = false };
+        var rng = new Rng((ulong)(batch * 1000 + channels * 10 + padding));
+        var g = new ConvGeometry(batch, channels, height, width, 3, 1, padding);
+        Assert.True(winograd.UsesWinograd(g));
+        Assert.False(im2col.UsesWinograd(g));
+        var x = TestData.Random(rng, batch, channels, height, width).Data;
+        var w = TestData.Random(rng, outChannels, channels * 9).Data;
+        var bias = TestData.Random(rng, outChannels).Data;
+        var dy = TestData.Random(rng, batch * outChannels * g.OutPlane).Data;
+        var startW = TestData.Random(rng, w.Length).Data;     // gradients accumulate into what is there
+        var startB = TestData.Random(rng, outChannels).Data;
+
+        (float[] Y, float[] DW, float[] DB, float[] DX) Run(CpuKernels k)
+        {
+            var y = new float[dy.Length];
+            k.Conv2dForward(x, g, w, outChannels, bias, y);
+            var dW = (float[])startW.Clone();
+            var dB = (float[])startB.Clone();
+            var dx = new float[x.Length];
+            k.Conv2dBackward(x, g, w, outChannels, dy, dW, dB, dx);
+            return (y, dW, dB, dx);
+        }
+
+        var expected = Run(im2col);
+        var actual = Run(winograd);
+        double scale = Math.Sqrt(channels * 9);                // typical size of a sum of C*9 products of unit values
+        AssertClose(expected.Y, actual.Y, 2e-6 * scale);
+        AssertClose(expected.DX, actual.DX, 2e-6 * Math.Sqrt(outChannels * 9));
+        AssertClose(expected.DW, actual.DW, 2e-6 * Math.Sqrt(batch * g.OutPlane));
+        AssertClose(expected.DB, actual.DB, 1e-5 * Math.Sqrt(batch * g.OutPlane));
+
+        // Without an input gradient (a first layer) the weight and bias gradients are the same.
+        var dWOnly = (float[])startW.Clone();
+        var dBOnly = (float[])startB.Clone();
+        winograd.Conv2dBackward(x, g, w, outChannels, dy, dWOnly, dBOnly, default);
+        Assert.Equal(actual.DW, dWOnly);
+        Assert.Equal(actual.DB, dBOnly);
+    }
+
+    [Fact]
+    public void Winograd_IsUsedForBatchesWithEnoughTilesPerThread_NotForOneSmallImage()
+    {
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        Assert.True(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 3, 1, 0)));    // "fast" training batch: 32 images x 25 tiles per chunk
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(1, 24, 12, 12, 3, 1, 0)));     // one "fast" image: 25 tiles
+        Assert.True(kernels.UsesWinograd(new ConvGeometry(1, 32, 26, 26, 3, 1, 0)));      // one "classic" image: 144 tiles
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 5, 1, 0)));   // 5x5 kernel
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 3, 2, 0)));   // stride 2
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 1, 28, 28, 3, 1, 0)));    // one channel: the direct kernel
+    }
+
+    private static bool OpenBlasAvailable()
+    {
+        try
+        {
+            using var k = new CpuKernels(BackendKind.OpenBlas, 1);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    // |difference| <= tolerance (scaled to the sum's size) + a few float32 roundings of the value itself.
+    private static void AssertClose(float[] expected, float[] actual, double tolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance + 3e-6 * Math.Abs(expected[i]),
+                $"element {i}: expected {expected[i]}, got {actual[i]} (tolerance {tolerance:G3})");
+    }
+
     [Fact]
     public void DirectForward_IsOnlyUsedForOneChannelStrideOneWithoutPadding()
     {
