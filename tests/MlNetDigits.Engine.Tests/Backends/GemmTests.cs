@@ -81,6 +81,27 @@ public class GemmTests
         Assert.Equal(c1, c3);
     }
 
+    [OpenBlasTheory]
+    [InlineData(150, 700, 300, false, true)]   // split into column blocks
+    [InlineData(700, 150, 300, true, false)]   // split into row blocks
+    public void OpenBlasGemm_SplitAcrossThePool_IsRepeatableAndAgreesAcrossThreadCounts(int m, int n, int k, bool ta, bool tb)
+    {
+        // The blocks go to whichever thread claims them, but each block is one fixed OpenBLAS call: the same thread count
+        // gives the same bits. Another thread count cuts other blocks, whose edges OpenBLAS may sum in another order.
+        var (a, lda, b, ldb, c, ldc) = Operands(m, n, k, ta, tb, 3, 11);
+        float[] Run(int threads)
+        {
+            var result = (float[])c.Clone();
+            using var kernels = new CpuKernels(BackendKind.OpenBlas, threads);
+            kernels.Gemm(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 2f, result, ldc);
+            return result;
+        }
+        var first = Run(3);
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(first, Run(3));
+        TestData.AssertClose(Run(1), first, 1e-5, 1e-4, "1 vs 3 threads");
+    }
+
     [Fact]
     public void Gemm_ThrowsWhenABufferIsTooSmall()
     {
