@@ -51,7 +51,7 @@ public sealed unsafe partial class CpuKernels
             Require(biasGrad.Length, outChannels, "Conv2dBackward biasGrad");
         if (!inputGrad.IsEmpty)
             Require(inputGrad.Length, input.Length, "Conv2dBackward inputGrad");
-        if (UsesWinograd(g))
+        if (UsesWinograd(g, backward: true))
         {
             fixed (float* x = input, w = weight, dy = outputGrad, dW = weightGrad, dB = biasGrad, dx = inputGrad)
                 WinogradBackward(x, g, w, outChannels, dy, dW, biasGrad.IsEmpty ? null : dB, inputGrad.IsEmpty ? null : dx);

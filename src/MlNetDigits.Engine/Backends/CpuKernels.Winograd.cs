@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -23,7 +24,6 @@ public sealed unsafe partial class CpuKernels
     private const int Xi = 16;                     // positions of a transformed 4x4 tile
     private readonly WinogradJob _winograd = new();
     private float[][] _winogradWork = [];          // per worker: even/odd planes, V, dV, M, scratch rows
-    private float[] _winogradU = [];               // (16, Out, C)
     private float[] _winogradPartialU = [];        // (chunks, 16, Out, C)
 
     /// <summary>
@@ -33,35 +33,80 @@ public sealed unsafe partial class CpuKernels
     internal bool UseWinograd { get; set; } = Environment.GetEnvironmentVariable("MLND_WINOGRAD") != "0";
 
     /// <summary>
-    /// The fewest tiles a thread's share of the batch must hold for Winograd: its 16 GEMMs are (Out, C) x (C, tiles), and
-    /// with few tiles they run far below speed (measured: 32x24x25 at 33 GFLOP/s, 32x24x100 at 65), so that one image of
-    /// the "fast" net's second layer (25 tiles: 35 us) is quicker by im2col (24 us). Tests set 0 to force Winograd.
+    /// The fewest tiles a thread's share of the batch must hold for Winograd through GEMM calls: its 16 GEMMs are
+    /// (Out, C) x (C, tiles), and with few tiles they run far below speed (measured: 32x24x25 at 33 GFLOP/s, 32x24x100
+    /// at 65). Tests set 0 to force Winograd.
     /// </summary>
     internal int WinogradMinTiles { get; set; } = 100;
 
     /// <summary>
-    /// Whether a convolution runs by Winograd F(2x2, 3x3): a 3x3 kernel, stride 1, not the direct one-channel path, and
-    /// enough tiles per thread (<see cref="WinogradMinTiles"/>). Fixed by the geometry and thread count, so the same
-    /// batch size always takes the same path.
+    /// At most this many tiles (one small image: 25 for the "fast" net's second layer) the forward pass multiplies with an
+    /// inline kernel instead (two output channels x four 8-tile vectors in registers): 16 products of 32x24x25 in 9.6 us
+    /// against 18.2 us through OpenBLAS calls, which makes one image's layer 24 us by im2col → ≈14 us.
     /// </summary>
-    internal bool UsesWinograd(ConvGeometry g)
+    private const int SmallProductTiles = 4 * Lanes;
+
+    /// <summary>
+    /// Whether a convolution runs by Winograd F(2x2, 3x3): a 3x3 kernel, stride 1, not the direct one-channel path, and
+    /// either enough tiles per thread for the GEMMs (<see cref="WinogradMinTiles"/>) or, forward only, few enough for the
+    /// inline product. Fixed by the geometry and thread count, so the same batch size always takes the same path.
+    /// </summary>
+    internal bool UsesWinograd(ConvGeometry g, bool backward = false)
     {
-        if (!UseWinograd || g.Kernel != 3 || g.Stride != 1 || UsesDirectForward(g) || !Avx2.IsSupported)
+        if (!UseWinograd || g.Kernel != 3 || g.Stride != 1 || UsesDirectForward(g) || !Avx2.IsSupported || !Fma.IsSupported)
             return false;
         long tiles = (long)((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
-        return Math.Max(1, g.Batch / _pool.ChunkCount(g.Batch)) * tiles >= WinogradMinTiles;
+        long perThread = Math.Max(1, g.Batch / _pool.ChunkCount(g.Batch)) * tiles;
+        return perThread >= WinogradMinTiles || (!backward && g.Batch == 1 && tiles <= SmallProductTiles);
     }
 
     private void WinogradForward(float* x, ConvGeometry g, float* w, int outChannels, float* bias, float* y)
     {
         var layout = new WinogradLayout(g, outChannels, Math.Max(1, g.Batch / _pool.ChunkCount(g.Batch)));
         PrepareWinograd(layout, 0);
-        fixed (float* u = _winogradU)
+        float* u = TransformedKernel(w, outChannels, g.Channels);
+        _winograd.Set(this, backward: false, layout, x, u, bias, y, null, null, null);
+        RunWinograd(g.Batch);
+    }
+
+    // The last kernels transformed, by weight address, each with a copy of the weights it came from. Transforming a
+    // kernel (G w G^T for every output/input channel pair) is scalar work: 12 us for the "fast" net's 32x24 kernels,
+    // half the layer's time for one image. At inference the weights do not change, so the copy compares equal (about
+    // 1 us) and U is reused; in training the first values differ and U is rebuilt in place, allocating nothing.
+    private readonly KernelCacheEntry[] _kernelCache = new KernelCacheEntry[8];
+    private int _kernelCacheNext;
+
+    private sealed class KernelCacheEntry(nint address, int length, long uLength)
+    {
+        public nint Address { get; } = address;
+        public float[] Weights { get; } = new float[length];
+        public float[] U { get; } = GC.AllocateArray<float>((int)uLength, pinned: true);   // pinned: its address is handed out
+        public bool Valid { get; set; }
+    }
+
+    private float* TransformedKernel(float* w, int outChannels, int channels)
+    {
+        int length = outChannels * channels * 9;
+        long uLength = (long)Xi * outChannels * channels;
+        var weights = new ReadOnlySpan<float>(w, length);
+        KernelCacheEntry? entry = null;
+        foreach (var candidate in _kernelCache)
+            if (candidate is not null && candidate.Address == (nint)w && candidate.Weights.Length == length && candidate.U.Length == uLength)
+                entry = candidate;
+        if (entry is null)
         {
-            TransformKernel(w, outChannels, g.Channels, u);
-            _winograd.Set(this, backward: false, layout, x, u, bias, y, null, null, null);
-            RunWinograd(g.Batch);
+            entry = new KernelCacheEntry((nint)w, length, uLength);
+            _kernelCache[_kernelCacheNext] = entry;
+            _kernelCacheNext = (_kernelCacheNext + 1) % _kernelCache.Length;
         }
+        float* u = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(entry.U));
+        if (!entry.Valid || !weights.SequenceEqual(entry.Weights))
+        {
+            TransformKernel(w, outChannels, channels, u);
+            weights.CopyTo(entry.Weights);
+            entry.Valid = true;
+        }
+        return u;
     }
 
     private void WinogradBackward(float* x, ConvGeometry g, float* w, int outChannels, float* dy, float* dW, float* dB, float* dx)
@@ -70,9 +115,9 @@ public sealed unsafe partial class CpuKernels
         var layout = new WinogradLayout(g, outChannels, Math.Max(1, g.Batch / chunks));
         PrepareWinograd(layout, chunks);
         int uSize = Xi * outChannels * g.Channels;
-        fixed (float* u = _winogradU, partial = _winogradPartialU, partialB = _partialBias)
+        float* u = TransformedKernel(w, outChannels, g.Channels);
+        fixed (float* partial = _winogradPartialU, partialB = _partialBias)
         {
-            TransformKernel(w, outChannels, g.Channels, u);
             _winograd.Set(this, backward: true, layout, x, u, null, dy, dx, partial, partialB);
             RunWinograd(g.Batch);
             // Sum the chunks' dU in chunk order, then dW += G^T dU G; the bias gradient likewise.
@@ -102,8 +147,6 @@ public sealed unsafe partial class CpuKernels
             if (_winogradWork[i] is null || _winogradWork[i].Length < layout.WorkspaceSize)
                 _winogradWork[i] = new float[layout.WorkspaceSize];
         long uSize = (long)Xi * layout.Out * layout.G.Channels;
-        if (_winogradU.Length < uSize)
-            _winogradU = new float[uSize];
         if (_winogradPartialU.Length < chunks * uSize)
             _winogradPartialU = new float[chunks * uSize];
         if (_partialBias.Length < chunks * layout.Out)
@@ -198,10 +241,10 @@ public sealed unsafe partial class CpuKernels
         public long HalfPlane => (long)PaddedHeight * Half + Lanes;
 
         /// <summary>Leading dimension of the V, M and dV matrices: a vector written past a row's last tile stays in the row.</summary>
-        public int Stride => GroupTiles + Lanes;
+        public int Stride => Math.Max(GroupTiles + Lanes, SmallProductTiles);
 
-        public long VSize => (long)Xi * G.Channels * Stride + Lanes;
-        public long MSize => (long)Xi * Out * Stride + Lanes;
+        public long VSize => (long)Xi * G.Channels * Stride + SmallProductTiles;
+        public long MSize => (long)Xi * Out * Stride + SmallProductTiles;
         public long RowSize => 2 * TilesX + 2 * Lanes;
         public long WorkspaceSize => 4 * HalfPlane + 2 * VSize + MSize + 2 * RowSize;
     }
@@ -257,8 +300,13 @@ public sealed unsafe partial class CpuKernels
                     if (!_backward)
                     {
                         for (int xi = 0; xi < Xi; xi++)   // M[xi] (Out, T) = U[xi] (Out, C) x V[xi] (C, T)
-                            _owner.WorkerGemm(worker, false, false, outs, used, channels, 1f, _u + xi * uPlane, channels, v + xi * vPlane, ld, 0f,
-                                m + xi * mPlane, ld);
+                        {
+                            if (used <= SmallProductTiles)
+                                SmallProduct(outs, channels, _u + xi * uPlane, v + xi * vPlane, ld, m + xi * mPlane);
+                            else
+                                _owner.WorkerGemm(worker, false, false, outs, used, channels, 1f, _u + xi * uPlane, channels, v + xi * vPlane, ld, 0f,
+                                    m + xi * mPlane, ld);
+                        }
                         for (int i = 0; i < count; i++)
                             for (int o = 0; o < outs; o++)
                                 TransformOutput(m + (long)o * ld + i * l.Tiles, mPlane, _bias == null ? 0f : _bias[o],
@@ -285,6 +333,45 @@ public sealed unsafe partial class CpuKernels
                             TransformInputGradient(dv + (long)c * ld + i * l.Tiles, vPlane, even, odd, evenNext, oddNext,
                                 _dx + ((long)(first + i) * channels + c) * inPlane, rows);
                 }
+            }
+        }
+
+        // m (outs, 32) = u (outs, c) x v (c, 32): all 32 lanes of each row (ld >= 32; lanes past the tiles are junk that
+        // nothing reads), two rows of u at a time (the last pair clamped to the last row, which is written twice alike).
+        private static void SmallProduct(int outs, int c, float* u, float* v, int ld, float* m)
+        {
+            for (int o = 0; o < outs; o += 2)
+            {
+                int o1 = Math.Min(o + 1, outs - 1);
+                float* u0 = u + (long)o * c, u1 = u + (long)o1 * c, vr = v;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int q = 0; q < c; q++, vr += ld)
+                {
+                    var v0 = Vector256.Load(vr);
+                    var v1 = Vector256.Load(vr + Lanes);
+                    var v2 = Vector256.Load(vr + 2 * Lanes);
+                    var v3 = Vector256.Load(vr + 3 * Lanes);
+                    var w = Vector256.Create(u0[q]);
+                    a0 = Vector256.FusedMultiplyAdd(w, v0, a0);
+                    a1 = Vector256.FusedMultiplyAdd(w, v1, a1);
+                    a2 = Vector256.FusedMultiplyAdd(w, v2, a2);
+                    a3 = Vector256.FusedMultiplyAdd(w, v3, a3);
+                    w = Vector256.Create(u1[q]);
+                    b0 = Vector256.FusedMultiplyAdd(w, v0, b0);
+                    b1 = Vector256.FusedMultiplyAdd(w, v1, b1);
+                    b2 = Vector256.FusedMultiplyAdd(w, v2, b2);
+                    b3 = Vector256.FusedMultiplyAdd(w, v3, b3);
+                }
+                float* m0 = m + (long)o * ld, m1 = m + (long)o1 * ld;
+                b0.Store(m1);
+                b1.Store(m1 + Lanes);
+                b2.Store(m1 + 2 * Lanes);
+                b3.Store(m1 + 3 * Lanes);
+                a0.Store(m0);
+                a1.Store(m0 + Lanes);
+                a2.Store(m0 + 2 * Lanes);
+                a3.Store(m0 + 3 * Lanes);
             }
         }
 

@@ -177,15 +177,64 @@ public class ConvKernelTests
     }
 
     [Fact]
-    public void Winograd_IsUsedForBatchesWithEnoughTilesPerThread_NotForOneSmallImage()
+    public void Winograd_IsUsedForEnoughTilesPerThread_OrForOneSmallImageForward()
     {
         using var kernels = new CpuKernels(BackendKind.Managed, 2);
         Assert.True(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 3, 1, 0)));    // "fast" training batch: 32 images x 25 tiles per chunk
-        Assert.False(kernels.UsesWinograd(new ConvGeometry(1, 24, 12, 12, 3, 1, 0)));     // one "fast" image: 25 tiles
+        Assert.True(kernels.UsesWinograd(new ConvGeometry(1, 24, 12, 12, 3, 1, 0)));      // one "fast" image, forward: the inline product
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(1, 24, 12, 12, 3, 1, 0), backward: true));   // 25 tiles: im2col
+        Assert.False(kernels.UsesWinograd(new ConvGeometry(8, 24, 12, 12, 3, 1, 0)));     // 1 image x 25 tiles per chunk
         Assert.True(kernels.UsesWinograd(new ConvGeometry(1, 32, 26, 26, 3, 1, 0)));      // one "classic" image: 144 tiles
         Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 5, 1, 0)));   // 5x5 kernel
         Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 24, 12, 12, 3, 2, 0)));   // stride 2
         Assert.False(kernels.UsesWinograd(new ConvGeometry(256, 1, 28, 28, 3, 1, 0)));    // one channel: the direct kernel
+    }
+
+    [Theory]
+    [InlineData(BackendKind.Managed, 24, 12, 12, 32, 0)]   // the "fast" net's second layer: 25 tiles
+    [InlineData(BackendKind.OpenBlas, 24, 12, 12, 32, 0)]
+    [InlineData(BackendKind.Managed, 5, 9, 10, 7, 1)]      // 5x5 tiles with padding, odd output height, odd channel count
+    [InlineData(BackendKind.Managed, 3, 4, 4, 2, 0)]       // one tile
+    public void Winograd_OneImageWithTheInlineProduct_MatchesIm2ColThenGemm(BackendKind kind, int channels, int height, int width, int outChannels, int padding)
+    {
+        if (kind == BackendKind.OpenBlas && !OpenBlasAvailable())
+            return;
+        using var winograd = new CpuKernels(kind, 2);
+        using var im2col = new CpuKernels(kind, 2) { UseWinograd = false };
+        var rng = new Rng((ulong)(channels * 100 + height));
+        var g = new ConvGeometry(1, channels, height, width, 3, 1, padding);
+        Assert.True(winograd.UsesWinograd(g));
+        var x = TestData.Random(rng, 1, channels, height, width).Data;
+        var w = TestData.Random(rng, outChannels, channels * 9).Data;
+        var bias = TestData.Random(rng, outChannels).Data;
+        var expected = new float[outChannels * g.OutPlane];
+        var actual = new float[expected.Length];
+        im2col.Conv2dForward(x, g, w, outChannels, bias, expected);
+        winograd.Conv2dForward(x, g, w, outChannels, bias, actual);
+        AssertClose(expected, actual, 2e-6 * Math.Sqrt(channels * 9));
+    }
+
+    [Fact]
+    public void Winograd_TransformedKernelIsRebuilt_WhenTheWeightsChangeInPlace()
+    {
+        // The transformed kernel is cached by the weights' address and checked against a copy: an optimizer step writes
+        // new weights into the same array, and the next pass must use them.
+        using var kernels = new CpuKernels(BackendKind.Managed, 1);
+        using var reference = new CpuKernels(BackendKind.Managed, 1) { UseWinograd = false };
+        var rng = new Rng(21);
+        var g = new ConvGeometry(1, 4, 8, 8, 3, 1, 0);
+        Assert.True(kernels.UsesWinograd(g));
+        var x = TestData.Random(rng, 1, 4, 8, 8).Data;
+        var w = TestData.Random(rng, 6, 36).Data;
+        var y = new float[6 * g.OutPlane];
+        var expected = new float[y.Length];
+        for (int step = 0; step < 3; step++)
+        {
+            kernels.Conv2dForward(x, g, w, 6, default, y);
+            reference.Conv2dForward(x, g, w, 6, default, expected);
+            AssertClose(expected, y, 1e-5);
+            w[w.Length - 1 - step] += 1f;   // a change far from the start of the array
+        }
     }
 
     private static bool OpenBlasAvailable()
