@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MlNetDigits.Engine.Backends;
@@ -118,6 +119,7 @@ public sealed unsafe partial class CpuKernels
     /// (recomputing values another strip or group also computes, identically), so the inner loop has no branches. The taps
     /// are added in the order (i, j), the order of the im2col rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DirectSingleChannelForward(float* x, ConvGeometry g, float* w, float* bias, int outChannels, float* y)
     {
         int k = g.Kernel, taps = k * k, width = g.Width, oh = g.OutHeight, ow = g.OutWidth, lanes = Vector256<float>.Count;
@@ -185,6 +187,7 @@ public sealed unsafe partial class CpuKernels
     /// already counted masked to zero. Groups at the edges are clamped (to the last channel, to the last tap) and only
     /// distinct channels and taps are added.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DirectSingleChannelWeightGrad(float* x, ConvGeometry g, float* dy, int outChannels, float* dW)
     {
         int k = g.Kernel, taps = k * k, width = g.Width, oh = g.OutHeight, ow = g.OutWidth, lanes = Vector256<float>.Count;
@@ -275,6 +278,7 @@ public sealed unsafe partial class CpuKernels
             _partialB = partialB;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int worker, int chunk, int start, int end)
         {
             var g = _g;

@@ -154,6 +154,7 @@ public sealed unsafe partial class CpuKernels
     }
 
     // U[xi][o][c] = (G w[o][c] G^T)[xi], G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformKernel(float* w, int outChannels, int channels, float* u)
     {
         long plane = (long)outChannels * channels;
@@ -183,6 +184,7 @@ public sealed unsafe partial class CpuKernels
     }
 
     // dW[o][c] += G^T dU[o][c] G: the adjoint of TransformKernel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformKernelGradient(float* du, int outChannels, int channels, float* dW)
     {
         long plane = (long)outChannels * channels;
@@ -271,6 +273,7 @@ public sealed unsafe partial class CpuKernels
             _partialB = partialB;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int worker, int chunk, int start, int end)
         {
             var l = _l;
@@ -338,6 +341,7 @@ public sealed unsafe partial class CpuKernels
 
         // m (outs, 32) = u (outs, c) x v (c, 32): all 32 lanes of each row (ld >= 32; lanes past the tiles are junk that
         // nothing reads), two rows of u at a time (the last pair clamped to the last row, which is written twice alike).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void SmallProduct(int outs, int c, float* u, float* v, int ld, float* m)
         {
             for (int o = 0; o < outs; o += 2)
@@ -383,6 +387,7 @@ public sealed unsafe partial class CpuKernels
         // at a time. The plane is first split into its even and odd columns, zero-bordered (padding, and the right/bottom
         // tiles of an odd output size): tile tx then reads columns tx and tx + 1 of both, so every read is a plain vector.
         // B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformInput(float* x, float* even, float* odd, float* v, long vPlane)
         {
             var l = _l;
@@ -434,6 +439,7 @@ public sealed unsafe partial class CpuKernels
         }
 
         // x (H, W) -> the even and odd columns of the zero-bordered plane (padding p on the top and left).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Deinterleave(float* x, float* even, float* odd)
         {
             var l = _l;
@@ -453,6 +459,7 @@ public sealed unsafe partial class CpuKernels
         // 2tx+1 (even[tx], odd[tx]) and 2tx+2, 2tx+3 (even[tx+1], odd[tx+1]); the second pair is accumulated at index tx in
         // evenNext/oddNext and shifted by one when the planes are interleaved back, so every vector read-modify-write is
         // aligned with the previous one (overlapping ones stall on store forwarding). Lanes past a row's last tile add zero.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformInputGradient(float* dv, long vPlane, float* even, float* odd, float* evenNext, float* oddNext, float* dx, float* rows)
         {
             var l = _l;
@@ -566,6 +573,7 @@ public sealed unsafe partial class CpuKernels
 
         // One output channel of one image: y (OH, OW) = A^T M A + bias per tile, A^T = [[1, 1, 1, 0], [0, 1, -1, -1]], eight
         // tiles of a row at a time; the two output rows of a tile row are interleaved from (y00, y01) and (y10, y11).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformOutput(float* m, long mPlane, float bias, float* y)
         {
             var l = _l;
@@ -646,6 +654,7 @@ public sealed unsafe partial class CpuKernels
         // The adjoint of TransformOutput: dM = A dy A^T for each tile's 2x2 output gradient (zero outside the output),
         // A = [[1, 0], [1, 1], [1, -1], [0, -1]]. Each pair of dy rows is copied into zero-padded scratch rows and split
         // into even and odd columns, so eight tiles are read as plain vectors.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TransformOutputGradient(float* dy, float* m, long mPlane, float* rows)
         {
             var l = _l;

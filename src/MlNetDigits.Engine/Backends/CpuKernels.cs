@@ -110,6 +110,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
             return (extent + _block - 1) / _block;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int worker, int chunk, int start, int end)
         {
             for (int blockIndex = start; blockIndex < end; blockIndex++)
@@ -239,6 +240,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         public float* A, B, Result;
         public int Length;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int worker, int chunk, int start, int end)
         {
             long from = (long)start * Block, to = Math.Min((long)end * Block, Length);
@@ -345,6 +347,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         public int* Index;
         public ConvGeometry G;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int worker, int chunk, int start, int end)
         {
             for (int i = start; i < end; i++)
@@ -374,6 +377,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
 
         // x: (C, H, W) of one image -> rows (c, ki, kj) of columns, each row OH * OW values, rows rowStride apart.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Im2Col(float* x, ConvGeometry g, float* columns, long rowStride)
         {
             int oh = g.OutHeight, ow = g.OutWidth;
@@ -416,6 +420,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
 
         // The adjoint of Im2Col: dx (C, H, W) of one image = the sum of the column entries each pixel was copied to.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Col2Im(float* columns, long rowStride, ConvGeometry g, float* dx)
         {
             int oh = g.OutHeight, ow = g.OutWidth;
@@ -521,6 +526,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
 
         // MaxPool2x2 without the indices (inference): the same selections, so the same values, -0/+0 and NaN included.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool2x2ValuesOnly(float* x, float* y, int oh, int ow, int width)
         {
             for (int oy = 0; oy < oh; oy++)
@@ -584,6 +590,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
 
         // The common 2x2 / stride 2 window. Random data defeats branch prediction, so 8 outputs at a time are
         // computed with AVX2 compares and blends; ties keep the first maximum and NaN propagates, as in the general loop.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool2x2(float* x, float* y, int* idx, int oh, int ow, int width, int planeOffset)
         {
             for (int oy = 0; oy < oh; oy++)
