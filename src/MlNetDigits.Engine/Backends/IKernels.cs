@@ -65,4 +65,37 @@ public interface IKernels
 
     /// <summary>sums(rows) += the row sums of matrix(rows, cols).</summary>
     void AccumulateRowSums(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> sums);
+
+    /// <summary>
+    /// Batch normalisation of x (N, C, P): in training the per-channel batch mean and biased variance (accumulated in
+    /// double) are used and the running statistics updated (r = (1 - momentum) r + momentum * value, the variance
+    /// unbiased); otherwise the running statistics are used. Writes mean and invStd = 1 / sqrt(var + eps) per channel,
+    /// normalized = (x - mean) * invStd and y = normalized * gamma + beta.
+    /// </summary>
+    void BatchNormForward(ReadOnlySpan<float> x, int batch, int channels, int plane, bool training, double eps, double momentum,
+        Span<float> runningMean, Span<float> runningVar, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> mean, Span<float> invStd, Span<float> normalized, Span<float> y);
+
+    /// <summary>
+    /// Batch normalisation backward: gammaGrad += sum of dy * normalized, betaGrad += sum of dy per channel; inputGrad
+    /// (overwritten; skipped when empty) through the batch statistics when <paramref name="batchStatistics"/>, else
+    /// gamma * invStd * dy.
+    /// </summary>
+    void BatchNormBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> normalized, int batch, int channels, int plane, bool batchStatistics,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> invStd, Span<float> gammaGrad, Span<float> betaGrad, Span<float> inputGrad);
+
+    /// <summary>Turns uniforms on [0, 1) into an inverted-dropout mask in place: 0 where u &lt; p, else keep.</summary>
+    void DropoutMask(Span<float> mask, float p, float keep);
+
+    /// <summary>result = a * b, element by element.</summary>
+    void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result);
+
+    /// <summary>
+    /// The mean over rows of the label-smoothed cross-entropy of softmax(logits (N, K)) against targets (N, already
+    /// checked to lie in 0..K-1), fused with log-softmax; probabilities (N, K) receives the softmax.
+    /// </summary>
+    double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, double labelSmoothing, Span<float> probabilities);
+
+    /// <summary>logitsGrad (N, K) = (probabilities - the smoothed target distribution) / N.</summary>
+    void SoftmaxCrossEntropyBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> targets, int classes, double labelSmoothing, Span<float> logitsGrad);
 }

@@ -63,60 +63,14 @@ public abstract class BatchNorm : Layer
     public override Tensor Forward(Tensor input)
     {
         var (n, plane) = CheckInput(input);
-        var x = input.Data;
         var xhat = EnsureLike(ref _normalized, input).Data;
         var output = EnsureLike(ref _output, input);
-        var y = output.Data;
-        var gamma = Weight.Value.Data;
-        var beta = Bias.Value.Data;
-        int c = Features;
         long count = (long)n * plane;
         _usedBatchStats = IsTraining;
         if (IsTraining && count < 2)
             throw new ShapeMismatchException($"{Where} needs more than one value per channel in training mode but got input {input.ShapeText}. Use a batch of 2 or more, or call Eval().");
-        for (int ch = 0; ch < c; ch++)
-        {
-            double mean, variance;
-            if (IsTraining)
-            {
-                double sum = 0, sumSq = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    var span = x.AsSpan((i * c + ch) * plane, plane);
-                    foreach (var v in span)
-                        sum += v;
-                }
-                mean = sum / count;
-                for (int i = 0; i < n; i++)
-                {
-                    var span = x.AsSpan((i * c + ch) * plane, plane);
-                    foreach (var v in span)
-                        sumSq += (v - mean) * (v - mean);
-                }
-                variance = sumSq / count;
-                _runningMean.Data[ch] = (float)((1 - Momentum) * _runningMean.Data[ch] + Momentum * mean);
-                _runningVar.Data[ch] = (float)((1 - Momentum) * _runningVar.Data[ch] + Momentum * variance * count / (count - 1));
-            }
-            else
-            {
-                mean = _runningMean.Data[ch];
-                variance = _runningVar.Data[ch];
-            }
-            float m = (float)mean, inv = (float)(1.0 / Math.Sqrt(variance + Eps));
-            _mean[ch] = m;
-            _invStd[ch] = inv;
-            float g = gamma[ch], b = beta[ch];
-            for (int i = 0; i < n; i++)
-            {
-                int offset = (i * c + ch) * plane;
-                for (int j = offset; j < offset + plane; j++)
-                {
-                    float h = (x[j] - m) * inv;
-                    xhat[j] = h;
-                    y[j] = h * g + b;
-                }
-            }
-        }
+        Kernels.BatchNormForward(input.Data, n, Features, plane, IsTraining, Eps, Momentum, _runningMean.Data, _runningVar.Data,
+            Weight.Value.Data, Bias.Value.Data, _mean, _invStd, xhat, output.Data);
         if (IsTraining)
             _batchesTracked.Data[0] += 1;
         return output;
@@ -125,52 +79,10 @@ public abstract class BatchNorm : Layer
     public override Tensor Backward(Tensor outputGrad)
     {
         CheckOutputGrad(outputGrad, _output);
-        var xhat = _normalized!.Data;
-        var dy = outputGrad.Data;
-        int c = Features, plane = outputGrad.Length / Math.Max(1, outputGrad.Shape[0] * c), n = outputGrad.Shape[0];
-        double count = (double)n * plane;
-        var gamma = Weight.Value.Data;
-        var dGamma = Weight.Grad.Data;
-        var dBeta = Bias.Grad.Data;
+        int c = Features, n = outputGrad.Shape[0], plane = outputGrad.Length / Math.Max(1, n * c);
         float[]? dx = ComputeInputGradient ? EnsureLike(ref _inputGrad, outputGrad).Data : null;
-        for (int ch = 0; ch < c; ch++)
-        {
-            double sumDy = 0, sumDyXhat = 0;
-            for (int i = 0; i < n; i++)
-            {
-                int offset = (i * c + ch) * plane;
-                for (int j = offset; j < offset + plane; j++)
-                {
-                    sumDy += dy[j];
-                    sumDyXhat += dy[j] * xhat[j];
-                }
-            }
-            dGamma[ch] += (float)sumDyXhat;
-            dBeta[ch] += (float)sumDy;
-            if (dx is null)
-                continue;
-            float scale = gamma[ch] * _invStd[ch];
-            if (_usedBatchStats)
-            {
-                // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat))
-                float meanDy = (float)(sumDy / count), meanDyXhat = (float)(sumDyXhat / count);
-                for (int i = 0; i < n; i++)
-                {
-                    int offset = (i * c + ch) * plane;
-                    for (int j = offset; j < offset + plane; j++)
-                        dx[j] = scale * (dy[j] - meanDy - xhat[j] * meanDyXhat);
-                }
-            }
-            else
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    int offset = (i * c + ch) * plane;
-                    for (int j = offset; j < offset + plane; j++)
-                        dx[j] = scale * dy[j];
-                }
-            }
-        }
+        Kernels.BatchNormBackward(outputGrad.Data, _normalized!.Data, n, c, plane, _usedBatchStats, Weight.Value.Data, _invStd,
+            Weight.Grad.Data, Bias.Grad.Data, dx);
         return dx is null ? NoGradient : _inputGrad!;
     }
 }

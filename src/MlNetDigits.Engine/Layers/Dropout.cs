@@ -1,6 +1,3 @@
-using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace MlNetDigits.Engine.Layers;
 
@@ -39,22 +36,10 @@ public sealed class Dropout : Layer
         var output = EnsureLike(ref _output, input);
         float keep = P >= 1 ? 0f : (float)(1.0 / (1.0 - P));
         float p = (float)P;
-        // mask[i] = u[i] < p ? 0 : keep, for the uniforms u the generator gives one element at a time (same mask as
-        // drawing them one by one), selected with vector compares rather than an unpredictable branch per element.
-        var m = mask.Data.AsSpan();
-        _rng.NextFloats(m);
-        int i = 0;
-        var pv = Vector256.Create(p);
-        var kv = Vector256.Create(keep);
-        ref float start = ref MemoryMarshal.GetReference(m);
-        for (; i <= m.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var u = Vector256.LoadUnsafe(ref start, (nuint)i);
-            Vector256.ConditionalSelect(Vector256.LessThan(u, pv), Vector256<float>.Zero, kv).StoreUnsafe(ref start, (nuint)i);
-        }
-        for (; i < m.Length; i++)
-            m[i] = m[i] < p ? 0f : keep;
-        TensorPrimitives.Multiply(input.Data, mask.Data, output.Data);
+        // The uniforms the generator gives one element at a time (drawn in bulk), turned into the mask by the backend.
+        _rng.NextFloats(mask.Data);
+        Kernels.DropoutMask(mask.Data, p, keep);
+        Kernels.Multiply(input.Data, mask.Data, output.Data);
         return output;
     }
 
@@ -66,7 +51,7 @@ public sealed class Dropout : Layer
         if (!_masked)
             return outputGrad;
         var inputGrad = EnsureLike(ref _inputGrad, outputGrad);
-        TensorPrimitives.Multiply(outputGrad.Data, _mask!.Data, inputGrad.Data);
+        Kernels.Multiply(outputGrad.Data, _mask!.Data, inputGrad.Data);
         return inputGrad;
     }
 

@@ -1,3 +1,5 @@
+using MlNetDigits.Engine.Backends;
+
 namespace MlNetDigits.Engine.Losses;
 
 /// <summary>
@@ -12,14 +14,26 @@ public sealed class SoftmaxCrossEntropy
     private int[] _targets = [];
     private int _batch;
 
-    public SoftmaxCrossEntropy(double labelSmoothing = 0)
+    /// <param name="labelSmoothing">e in [0, 1]; 0 for plain cross-entropy.</param>
+    /// <param name="kernels">The backend that computes it (default: <see cref="Kernels.Default"/> when first used).</param>
+    public SoftmaxCrossEntropy(double labelSmoothing = 0, IKernels? kernels = null)
     {
         if (labelSmoothing < 0 || labelSmoothing > 1 || double.IsNaN(labelSmoothing))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"Label smoothing must be in [0, 1]; got {labelSmoothing}.");
         LabelSmoothing = labelSmoothing;
+        _kernels = kernels;
     }
 
     public double LabelSmoothing { get; }
+
+    /// <summary>The backend the loss runs on; set it to the network's to keep a step on one backend.</summary>
+    public IKernels Kernels
+    {
+        get => _kernels ??= Backends.Kernels.Default;
+        set => _kernels = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private IKernels? _kernels;
 
     /// <summary>softmax(logits) of the last <see cref="Forward"/>: (N, K).</summary>
     public Tensor Probabilities => _probabilities ?? throw new InvalidOperationException("Call Forward first.");
@@ -38,33 +52,12 @@ public sealed class SoftmaxCrossEntropy
             _logitsGrad = new Tensor(n, k);
             _targets = new int[n];
         }
+        for (int i = 0; i < n; i++)
+            if ((uint)targets[i] >= (uint)k)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[i]} at row {i} is outside 0..{k - 1} for {k} classes.");
         targets.CopyTo(_targets);
         _batch = n;
-        var z = logits.Data;
-        var p = _probabilities.Data;
-        double total = 0, e = LabelSmoothing;
-        for (int i = 0; i < n; i++)
-        {
-            int t = targets[i];
-            if ((uint)t >= (uint)k)
-                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {t} at row {i} is outside 0..{k - 1} for {k} classes.");
-            var row = z.AsSpan(i * k, k);
-            float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-            double sumExp = 0;
-            for (int j = 0; j < k; j++)
-                sumExp += Math.Exp(row[j] - max);
-            double logSum = Math.Log(sumExp) + max;
-            double sumLogP = 0;
-            for (int j = 0; j < k; j++)
-            {
-                double logP = row[j] - logSum;
-                p[i * k + j] = (float)Math.Exp(logP);
-                sumLogP += logP;
-            }
-            double nll = logSum - row[t];
-            total += (1 - e) * nll - e * sumLogP / k;
-        }
-        return (float)(total / n);
+        return (float)Kernels.SoftmaxCrossEntropy(logits.Data, targets, k, LabelSmoothing, _probabilities.Data);
     }
 
     /// <summary>dLoss/dlogits for the last Forward: (N, K), reused between calls.</summary>
@@ -72,16 +65,7 @@ public sealed class SoftmaxCrossEntropy
     {
         if (_probabilities is null)
             throw new InvalidOperationException("SoftmaxCrossEntropy.Backward called before Forward.");
-        int n = _batch, k = _probabilities.Shape[1];
-        var p = _probabilities.Data;
-        var g = _logitsGrad!.Data;
-        float e = (float)LabelSmoothing, invN = 1f / n, uniform = e / k;
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < k; j++)
-                g[i * k + j] = (p[i * k + j] - uniform) * invN;
-            g[i * k + _targets[i]] -= (1 - e) * invN;
-        }
+        Kernels.SoftmaxCrossEntropyBackward(_probabilities.Data, _targets.AsSpan(0, _batch), _probabilities.Shape[1], LabelSmoothing, _logitsGrad!.Data);
         return _logitsGrad;
     }
 }

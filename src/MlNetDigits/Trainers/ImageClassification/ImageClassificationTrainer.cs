@@ -356,7 +356,7 @@ public sealed partial class ImageClassificationTrainer : ITrainerEstimator<Image
                 TotalSteps = totalSteps,
                 CycleMomentum = false,
             });
-            _loss = new SoftmaxCrossEntropy(settings.LabelSmoothing);
+            _loss = new SoftmaxCrossEntropy(settings.LabelSmoothing, kernels);
             if (settings.Augmentation is { } augmentation)
                 _augmenter = new ImageAugmenter(augmentation, data.Shape.C, data.Shape.H, data.Shape.W);
             if (settings.Mean.Length != 1 && settings.Mean.Length != _channels)
