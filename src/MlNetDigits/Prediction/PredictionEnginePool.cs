@@ -156,8 +156,9 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable where TIn : cl
             var model = LoadedModel.FromBytes(bytes, path, previous.Model.Name, timestamp);
             var next = CreateSlot(model);
             _slot = next;
-            ModelReloaded?.Invoke(this, new ModelReloadedEventArgs(previous.Model, model));
+            // The log line comes first, so a handler woken by the event finds the reload already logged.
             WriteLog($"Model '{path}' reloaded: {previous.Model} -> {model}.");
+            ModelReloaded?.Invoke(this, new ModelReloadedEventArgs(previous.Model, model));
             return true;
         }
     }

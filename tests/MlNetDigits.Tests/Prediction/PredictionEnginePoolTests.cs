@@ -159,7 +159,13 @@ public sealed class PredictionEnginePoolTests : IDisposable
         var messages = new ConcurrentQueue<string>();
         pool.Log += (_, m) => messages.Enqueue(m);
         using var reloaded = new ManualResetEventSlim();
-        pool.ModelReloaded += (_, _) => reloaded.Set();
+        var loggedBeforeTheEvent = false;
+        pool.ModelReloaded += (_, _) =>
+        {
+            // The event wakes the test thread, so the log line must already be written when it fires.
+            loggedBeforeTheEvent = messages.Any(m => m.Contains("reloaded", StringComparison.Ordinal));
+            reloaded.Set();
+        };
         var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
         var before = pool.Predict(input).Score;
 
@@ -167,7 +173,7 @@ public sealed class PredictionEnginePoolTests : IDisposable
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
         Assert.True(reloaded.Wait(TimeSpan.FromSeconds(15)), "Polling did not notice the replaced model within 15 s.");
         Assert.NotEqual(before, pool.Predict(input).Score);
-        Assert.Contains(messages, m => m.Contains("reloaded", StringComparison.Ordinal));
+        Assert.True(loggedBeforeTheEvent, "The reload was not logged before ModelReloaded was raised.");
     }
 
     [Fact]
