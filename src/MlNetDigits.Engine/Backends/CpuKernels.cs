@@ -68,6 +68,10 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
                     _pool.Run(_gemm, _gemm.Blocks(Threads));
                 }
             }
+            else if (m == 1 && !transA)
+            {
+                ManagedGemm.RowTimesMatrix(transB, n, k, alpha, pa, pb, ldb, beta, pc);
+            }
             else if ((long)m * n * k < SmallGemm)
             {
                 _managed.SerialOnWorker(0, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);

@@ -112,6 +112,101 @@ internal sealed unsafe class ManagedGemm : IParallelJob
         }
     }
 
+    /// <summary>
+    /// One row times a matrix without packing (a single image through a dense layer): c(1, n) = alpha a(1, k) op(B) + beta c,
+    /// a's elements contiguous. Packing B would move every element of it once, which costs more than the product.
+    /// With B (k, n) each element sums over k in the blocked GEMM's order, so it equals that row of a larger product bit for
+    /// bit; with B^T ((n, k) stored row-major) each element is a vectorised dot product of two contiguous rows, which sums in
+    /// another order (within rounding of the GEMM, as OpenBLAS's sgemv is).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RowTimesMatrix(bool transB, int n, int k, float alpha, float* a, float* b, int ldb, float beta, float* c)
+    {
+        var row = new Span<float>(c, n);
+        if (beta == 0f)
+            row.Clear();
+        else if (beta != 1f)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        if (k == 0 || alpha == 0f)
+            return;
+        if (transB)
+            RowTimesTransposed(n, k, alpha, a, b, ldb, c);
+        else
+            for (int pc = 0; pc < k; pc += KC)
+                RowTimesBlock(n, Math.Min(KC, k - pc), alpha, a + pc, b + (long)pc * ldb, ldb, c);
+    }
+
+    // c[j] += alpha dot(a, B[j, :]) for the n rows of B, four rows at a time so each load of a serves four products.
+    private static void RowTimesTransposed(int n, int k, float alpha, float* a, float* b, int ldb, float* c)
+    {
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            float* b0 = b + (long)j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            int p = 0;
+            for (; p + 8 <= k; p += 8)
+            {
+                var av = Vector256.Load(a + p);
+                s0 = Fmadd(av, Vector256.Load(b0 + p), s0);
+                s1 = Fmadd(av, Vector256.Load(b1 + p), s1);
+                s2 = Fmadd(av, Vector256.Load(b2 + p), s2);
+                s3 = Fmadd(av, Vector256.Load(b3 + p), s3);
+            }
+            float d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
+            for (; p < k; p++)
+            {
+                d0 = MathF.FusedMultiplyAdd(a[p], b0[p], d0);
+                d1 = MathF.FusedMultiplyAdd(a[p], b1[p], d1);
+                d2 = MathF.FusedMultiplyAdd(a[p], b2[p], d2);
+                d3 = MathF.FusedMultiplyAdd(a[p], b3[p], d3);
+            }
+            c[j] = MathF.FusedMultiplyAdd(alpha, d0, c[j]);
+            c[j + 1] = MathF.FusedMultiplyAdd(alpha, d1, c[j + 1]);
+            c[j + 2] = MathF.FusedMultiplyAdd(alpha, d2, c[j + 2]);
+            c[j + 3] = MathF.FusedMultiplyAdd(alpha, d3, c[j + 3]);
+        }
+        for (; j < n; j++)
+        {
+            float* bj = b + (long)j * ldb;
+            Vector256<float> s = default;
+            int p = 0;
+            for (; p + 8 <= k; p += 8)
+                s = Fmadd(Vector256.Load(a + p), Vector256.Load(bj + p), s);
+            float d = Vector256.Sum(s);
+            for (; p < k; p++)
+                d = MathF.FusedMultiplyAdd(a[p], bj[p], d);
+            c[j] = MathF.FusedMultiplyAdd(alpha, d, c[j]);
+        }
+    }
+
+    // One KC block of k: c[j] += alpha sum_p a[p] B[p, j], summed from p = 0 up as the micro-kernel does, 16 columns in
+    // registers at a time.
+    private static void RowTimesBlock(int n, int kc, float alpha, float* a, float* b, int ldb, float* c)
+    {
+        var al = Vector256.Create(alpha);
+        int j = 0;
+        for (; j + NR <= n; j += NR)
+        {
+            Vector256<float> lo = default, hi = default;
+            float* bj = b + j;
+            for (int p = 0; p < kc; p++)
+            {
+                var av = Vector256.Create(a[p]);
+                lo = Fmadd(av, Vector256.Load(bj + (long)p * ldb), lo);
+                hi = Fmadd(av, Vector256.Load(bj + (long)p * ldb + 8), hi);
+            }
+            Update(c + j, lo, hi, al);
+        }
+        for (; j < n; j++)
+        {
+            float acc = 0f;
+            for (int p = 0; p < kc; p++)
+                acc = MathF.FusedMultiplyAdd(a[p], b[(long)p * ldb + j], acc);
+            c[j] = MathF.FusedMultiplyAdd(alpha, acc, c[j]);
+        }
+    }
+
     // packA: ceil(mc / MR) strips, each (kc, MR): strip s holds rows ic + s*MR .. +MR, zero-padded past m.
     private static void PackA(bool transA, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
     {

@@ -8,7 +8,7 @@ public class GemmTests
     public static TheoryData<int, int, int, bool, bool> Sizes()
     {
         var data = new TheoryData<int, int, int, bool, bool>();
-        int[][] sizes = [[1, 1, 1], [1, 256, 800], [1, 37, 5], [7, 5, 3], [6, 16, 1], [13, 17, 19], [37, 3, 129], [121, 33, 257], [5, 300, 31], [200, 7, 64], [64, 2049 + 17, 9]];
+        int[][] sizes = [[1, 1, 1], [1, 256, 800], [1, 37, 5], [1, 10, 256], [1, 19, 600], [1, 3, 8], [7, 5, 3], [6, 16, 1], [13, 17, 19], [37, 3, 129], [121, 33, 257], [5, 300, 31], [200, 7, 64], [64, 2049 + 17, 9]];
         foreach (var s in sizes)
             foreach (var ta in new[] { false, true })
                 foreach (var tb in new[] { false, true })
@@ -79,6 +79,20 @@ public class GemmTests
         using (var three = new CpuKernels(BackendKind.Managed, 3))
             three.Gemm(false, true, 150, 700, 300, 1f, a, lda, b, ldb, 0f, c3, ldc);
         Assert.Equal(c1, c3);
+    }
+
+    [FmaTheory]
+    [InlineData(37, 600)]   // two KC blocks, a column tail after two 16-wide strips
+    [InlineData(256, 800)]  // the "fast" net's first dense layer, B not transposed (its input gradient's shape)
+    public void ManagedGemm_OneRow_EqualsThatRowOfALargerProductBitForBit(int n, int k)
+    {
+        // The unpacked one-row path sums over k in the blocked GEMM's order, so one image gets the same bits as in a batch.
+        var (a, lda, b, ldb, c, ldc) = Operands(7, n, k, false, false, 0, 5);
+        using var kernels = new CpuKernels(BackendKind.Managed, 2);
+        var one = c.AsSpan(0, n).ToArray();
+        kernels.Gemm(false, false, 7, n, k, 0.75f, a, lda, b, ldb, 0.5f, c, ldc);
+        kernels.Gemm(false, false, 1, n, k, 0.75f, a, lda, b, ldb, 0.5f, one, ldc);
+        Assert.Equal(c.AsSpan(0, n).ToArray(), one);
     }
 
     [OpenBlasTheory]
