@@ -1,5 +1,6 @@
 using MlNetDigits.Core;
 using MlNetDigits.Data;
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Trainers.ImageClassification;
 using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
 
@@ -87,6 +88,22 @@ public sealed class ImageClassificationTrainerTests
             for (int c = 0; c < 10; c++)
                 Assert.Equal(batch[i * 10 + c], one[c], 1e-5);
         }
+    }
+
+    [Theory]
+    [InlineData(BackendKind.Managed, "managed GEMM")]
+    [InlineData(BackendKind.OpenBlas, "OpenBLAS GEMM")]
+    public void Fit_WithABackend_TrainsOnIt(BackendKind backend, string described)
+    {
+        if (backend == BackendKind.OpenBlas && !Kernels.OpenBlasAvailable)
+            return; // reported by the engine tests' OpenBLAS theories as skipped; here there is nothing to choose between
+        var reports = new List<TrainingProgress>();
+        var options = TinyOptions(epochs: 1);
+        options.Backend = backend;
+        new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options)
+            .Fit(Images(100), new SyncProgress(reports.Add), CancellationToken.None);
+
+        Assert.Contains(reports, r => r.Message?.Contains(described, StringComparison.Ordinal) == true);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using MlNetDigits.Data;
+using MlNetDigits.Engine.Backends;
 
 namespace MlNetDigits.Trainers.ImageClassification;
 
@@ -146,6 +147,12 @@ public sealed partial class ImageClassificationTrainer
 
         /// <summary>Threads for the kernels and augmentation; null: all cores.</summary>
         public int? NumberOfThreads { get; set; }
+
+        /// <summary>
+        /// The backend to train on (OpenBLAS or the managed GEMM); null: the kind of <see cref="Kernels.Default"/>, which
+        /// follows MLND_BACKEND and otherwise takes OpenBLAS where libopenblas.so.0 loads.
+        /// </summary>
+        public BackendKind? Backend { get; set; }
 
         /// <summary>Report progress every this many batches (0: only per epoch).</summary>
         public int ProgressInterval { get; set; } = Defaults.ProgressInterval;

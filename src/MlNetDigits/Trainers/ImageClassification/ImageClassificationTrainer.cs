@@ -75,7 +75,7 @@ public sealed partial class ImageClassificationTrainer : ITrainerEstimator<Image
         var (c, h, w) = data.Shape;
         int classes = data.Label.ClassCount;
         var spec = NetworkSpec.Parse(settings.Layers, c, h, w, classes);
-        var kernels = Kernels.Create(BackendKind.Auto, settings.NumberOfThreads);
+        var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
         try
         {
             return Train(data, trainRows, validation, settings, spec, kernels, progress, cancellationToken, clock);
