@@ -243,6 +243,10 @@ void Fast()
     var seconds = new List<double>();
     foreach (var seed in seeds)
     {
+        // The previous seed's network and buffers are garbage by now; collect them so the peak working set is that of
+        // one epoch's training, not of several networks waiting for the collector.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var net = Architectures.Fast(new Rng(seed), kernels);
         var adam = new Adam(net.Parameters, 1e-2, 0.7, 0.9);
         var schedule = new OneCycleLR(adam, 1e-2, steps, cycleMomentum: false);
