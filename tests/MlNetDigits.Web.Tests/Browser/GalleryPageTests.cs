@@ -94,11 +94,28 @@ public sealed class GalleryPageTests(BrowserFixture fixture, ITestOutputHelper o
     }
 
     /// <summary>Clicks a link, waits for the new page's URL to hold <paramref name="inUrl"/> and for it to show its images.</summary>
+    /// <remarks>
+    /// The wait is for the new document's own "ready" flag, not for the browser's load event: once (a fresh clone's full
+    /// run, 2026-12-02) Playwright reported the network idle after the click but never the load event, and the test timed
+    /// out although the page had rendered.
+    /// </remarks>
     private static async Task ClickAndWaitAsync(IPage page, string testId, string inUrl)
     {
+        var href = await page.GetByTestId(testId).GetAttributeAsync("href");
         await page.GetByTestId(testId).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains(inUrl, StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
-        await page.WaitForFunctionAsync("document.body.dataset.state === 'ready'", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        try
+        {
+            await page.WaitForURLAsync(url => url.Contains(inUrl, StringComparison.Ordinal),
+                new PageWaitForURLOptions { Timeout = 30_000, WaitUntil = WaitUntilState.Commit });
+            // Right after the commit the new document may not have a body yet.
+            await page.WaitForFunctionAsync("document.body !== null && document.body.dataset.state === 'ready'", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the page got to, so a timeout on a loaded machine can be told from a broken link or script.
+            var state = await page.EvaluateAsync<string>("document.body ? String(document.body.dataset.state) : '(no body)'");
+            throw new TimeoutException($"After clicking '{testId}' (href '{href}'), waiting for a URL with '{inUrl}' and the page's ready state: the page is at '{page.Url}' in state '{state}'.", e);
+        }
     }
 
     private async Task Screenshot(IPage page, string name)
