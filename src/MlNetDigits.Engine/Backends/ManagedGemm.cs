@@ -83,13 +83,7 @@ internal sealed unsafe class ManagedGemm : IParallelJob
     {
         // C = beta C first, so the micro-kernel only ever accumulates.
         for (int i = 0; i < m; i++)
-        {
-            var row = new Span<float>(c + (long)i * ldc, n);
-            if (beta == 0f)
-                row.Clear();
-            else if (beta != 1f)
-                System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
-        }
+            ScaleRow(c + (long)i * ldc, n, beta);
         if (k == 0 || alpha == 0f)
             return;
         for (int jc = 0; jc < n; jc += NC)
@@ -122,11 +116,7 @@ internal sealed unsafe class ManagedGemm : IParallelJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowTimesMatrix(bool transB, int n, int k, float alpha, float* a, float* b, int ldb, float beta, float* c)
     {
-        var row = new Span<float>(c, n);
-        if (beta == 0f)
-            row.Clear();
-        else if (beta != 1f)
-            System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        ScaleRow(c, n, beta);
         if (k == 0 || alpha == 0f)
             return;
         if (transB)
@@ -134,6 +124,16 @@ internal sealed unsafe class ManagedGemm : IParallelJob
         else
             for (int pc = 0; pc < k; pc += KC)
                 RowTimesBlock(n, Math.Min(KC, k - pc), alpha, a + pc, b + (long)pc * ldb, ldb, c);
+    }
+
+    // row = beta row, with beta 0 clearing it (so NaN or infinity already there does not survive) and beta 1 leaving it.
+    private static void ScaleRow(float* row, int n, float beta)
+    {
+        var span = new Span<float>(row, n);
+        if (beta == 0f)
+            span.Clear();
+        else if (beta != 1f)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(span, beta, span);
     }
 
     // c[j] += alpha dot(a, B[j, :]) for the n rows of B, four rows at a time so each load of a serves four products.
