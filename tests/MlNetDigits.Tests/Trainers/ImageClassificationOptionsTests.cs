@@ -1,5 +1,6 @@
 using MlNetDigits.Core;
 using MlNetDigits.Data;
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Trainers.ImageClassification;
 using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
 
@@ -15,6 +16,14 @@ public sealed class ImageClassificationOptionsTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(new ImageClassificationTrainer.Options { Epochs = 0 }));
         Assert.Contains("Epochs must be at least 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UndefinedBackend_ThrowsWhenTheTrainerIsCreated()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(new ImageClassificationTrainer.Options { Backend = (BackendKind)7 }));
+        Assert.Equal("Backend", e.ParamName);
+        Assert.Contains("Auto, Managed or OpenBlas", e.Message);
     }
 
     [Fact]
