@@ -95,14 +95,19 @@ public sealed class ImageClassificationTrainerTests
     [InlineData(BackendKind.OpenBlas, "OpenBLAS GEMM")]
     public void Fit_WithABackend_TrainsOnIt(BackendKind backend, string described)
     {
-        if (backend == BackendKind.OpenBlas && !Kernels.OpenBlasAvailable)
-            return; // reported by the engine tests' OpenBLAS theories as skipped; here there is nothing to choose between
         var reports = new List<TrainingProgress>();
         var options = TinyOptions(epochs: 1);
         options.Backend = backend;
-        new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options)
-            .Fit(Images(100), new SyncProgress(reports.Add), CancellationToken.None);
+        var trainer = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options);
+        void Fit() => trainer.Fit(Images(100), new SyncProgress(reports.Add), CancellationToken.None);
 
+        if (backend == BackendKind.OpenBlas && !Kernels.OpenBlasAvailable)
+        {
+            // Where the library is missing, asking for it is an error that says what to install, not a silent fallback.
+            Assert.Contains("libopenblas0-pthread", Assert.Throws<InvalidOperationException>(Fit).Message, StringComparison.Ordinal);
+            return;
+        }
+        Fit();
         Assert.Contains(reports, r => r.Message?.Contains(described, StringComparison.Ordinal) == true);
     }
 
