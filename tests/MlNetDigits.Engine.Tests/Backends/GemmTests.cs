@@ -125,6 +125,14 @@ public class GemmTests
     }
 
     [Fact]
+    public void UndefinedBackendKind_Throws()
+    {
+        // Otherwise an out-of-range kind would run the managed GEMM while claiming another backend.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CpuKernels((BackendKind)7, 1));
+        Assert.Contains("Auto, Managed or OpenBlas", e.Message);
+    }
+
+    [Fact]
     public void Description_NamesTheBackendAndThreads()
     {
         using var managed = new CpuKernels(BackendKind.Managed, 3);
