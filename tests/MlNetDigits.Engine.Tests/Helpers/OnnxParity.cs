@@ -1,0 +1,94 @@
+using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Onnx;
+
+namespace MlNetDigits.Engine.Tests.Helpers;
+
+/// <summary>
+/// Exports a network, runs the model with ONNX Runtime and compares every output with the engine: Logits with the
+/// evaluation-mode Forward of the normalised input, Score with softmax(Logits / T) in double, PredictedIndex with the
+/// first maximum of the engine's logits, PredictedOneHot with its one-hot row.
+/// </summary>
+internal static class OnnxParity
+{
+    /// <summary>Absolute and relative tolerance between ONNX Runtime and the engine.</summary>
+    public const double Tolerance = 1e-5;
+
+    // raw: (N, C, H, W) pixels before the graph's normalisation
+    public static IReadOnlyDictionary<string, OnnxRuntimeRunner.Output> AssertMatchesEngine(Sequential network, OnnxExportOptions options, Tensor raw)
+    {
+        var model = OnnxExporter.Export(network, options);
+        var onnx = OnnxRuntimeRunner.Run(model, options.InputName, raw);
+        var logits = EngineLogits(network, Normalize(raw, options)); // (N, K)
+        int n = logits.Shape[0], k = logits.Shape[1];
+
+        TestData.AssertClose(logits, onnx[OnnxExporter.OutputNames.Logits].AsTensor(), Tolerance, Tolerance, "Logits");
+        TestData.AssertClose(Softmax(logits, options.Temperature), onnx[OnnxExporter.OutputNames.Score].AsTensor(), Tolerance, Tolerance, "Score");
+        var index = onnx[OnnxExporter.OutputNames.PredictedIndex];
+        Assert.Equal([n], index.Shape);
+        Assert.Equal(ArgMax(logits), index.Int64s);
+        var oneHot = onnx[OnnxExporter.OutputNames.PredictedOneHot];
+        Assert.Equal([n, k], oneHot.Shape);
+        Assert.Equal(OneHot(ArgMax(logits), k), oneHot.Floats);
+        return onnx;
+    }
+
+    /// <summary>x * scale[c] + shift[c] per channel, in float as the graph's Mul and Add compute it.</summary>
+    public static Tensor Normalize(Tensor raw, OnnxExportOptions options)
+    {
+        var x = raw.Clone();
+        int c = raw.Shape[1], plane = raw.Shape[2] * raw.Shape[3];
+        for (int i = 0; i < x.Length; i++)
+        {
+            int channel = i / plane % c;
+            float scale = options.Scale[options.Scale.Count == 1 ? 0 : channel], shift = options.Shift[options.Shift.Count == 1 ? 0 : channel];
+            x.Data[i] = x.Data[i] * scale + shift;
+        }
+        return x;
+    }
+
+    /// <summary>The network's evaluation-mode output (a copy: the layer reuses its buffer).</summary>
+    public static Tensor EngineLogits(Sequential network, Tensor x)
+    {
+        network.Eval();
+        return network.Forward(x).Clone();
+    }
+
+    /// <summary>softmax(logits / T) per row, computed in double.</summary>
+    public static Tensor Softmax(Tensor logits, double temperature)
+    {
+        int n = logits.Shape[0], k = logits.Shape[1];
+        var p = new Tensor(n, k);
+        for (int r = 0; r < n; r++)
+        {
+            var row = logits.Data.AsSpan(r * k, k);
+            double max = double.NegativeInfinity, sum = 0;
+            foreach (var v in row)
+                max = Math.Max(max, v);
+            for (int j = 0; j < k; j++)
+                sum += Math.Exp((row[j] - max) / temperature);
+            for (int j = 0; j < k; j++)
+                p.Data[r * k + j] = (float)(Math.Exp((row[j] - max) / temperature) / sum);
+        }
+        return p;
+    }
+
+    /// <summary>The index of each row's first largest value.</summary>
+    public static long[] ArgMax(Tensor logits)
+    {
+        int n = logits.Shape[0], k = logits.Shape[1];
+        var index = new long[n];
+        for (int r = 0; r < n; r++)
+            for (int j = 1; j < k; j++)
+                if (logits.Data[r * k + j] > logits.Data[r * k + index[r]])
+                    index[r] = j;
+        return index;
+    }
+
+    private static float[] OneHot(long[] index, int k)
+    {
+        var rows = new float[index.Length * k];
+        for (int r = 0; r < index.Length; r++)
+            rows[r * k + index[r]] = 1f;
+        return rows;
+    }
+}
