@@ -5,7 +5,7 @@ namespace MlNetDigits.Engine.Onnx;
 /// normalisation x' = x * Scale[c] + Shift[c] applied to raw pixels, the softmax temperature of "Score", and the
 /// model's descriptive fields.
 /// </summary>
-public sealed class OnnxExportOptions
+public sealed record OnnxExportOptions
 {
     /// <summary>The values every option starts with.</summary>
     public static class Defaults
