@@ -64,4 +64,38 @@ public class OnnxPresetExportTests(TrainedPresets presets) : IClassFixture<Train
         Assert.Equal([7, 256], features.Shape);
         TestData.AssertClose(x, features.AsTensor(), OnnxParity.Tolerance, OnnxParity.Tolerance, "Features");
     }
+
+    /// <summary>Environment variable naming a folder to write the exported preset models to (for scripts/onnx/check_models.py).</summary>
+    public const string ExportDirVariable = "MLND_ONNX_EXPORT_DIR";
+
+    [Fact]
+    public void PresetModels_ReadBackWithTheirOutputs_AndAreWrittenToTheExportDirWhenItIsSet()
+    {
+        var folder = Environment.GetEnvironmentVariable(ExportDirVariable);
+        foreach (var preset in TrainedPresets.Names)
+        {
+            // "best" also carries Features and a temperature, so the written files cover every node the exporter makes.
+            var options = Mnist with
+            {
+                Metadata = new Dictionary<string, string> { ["preset"] = preset, ["labels"] = "0,1,2,3,4,5,6,7,8,9" },
+                DocString = $"MlNetDigits '{preset}' preset after {TrainedPresets.Steps} training steps (a test model).",
+                IncludeFeatures = preset == "best",
+                Temperature = preset == "best" ? 1.5 : 1.0,
+            };
+            var model = OnnxExporter.Export(presets[preset], options);
+            var info = OnnxModelInfo.Read(model);
+            Assert.Equal(preset, info.Metadata["preset"]);
+            Assert.Equal(preset == "best" ? 5 : 4, info.Outputs.Count);
+            Assert.Equal("Score: float (N, 10)", info.Outputs[1].ToString());
+
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+                var path = Path.Combine(folder, preset + ".onnx");
+                File.WriteAllBytes(path + ".tmp", model);
+                File.Move(path + ".tmp", path, overwrite: true);
+                Assert.Equal(model, File.ReadAllBytes(path));
+            }
+        }
+    }
 }
