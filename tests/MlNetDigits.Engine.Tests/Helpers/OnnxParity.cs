@@ -1,3 +1,4 @@
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
 using MlNetDigits.Engine.Onnx;
 
@@ -6,7 +7,8 @@ namespace MlNetDigits.Engine.Tests.Helpers;
 /// <summary>
 /// Exports a network, runs the model with ONNX Runtime and compares every output with the engine: Logits with the
 /// evaluation-mode Forward of the normalised input, Score with softmax(Logits / T) in double, PredictedIndex with the
-/// first maximum of the engine's logits, PredictedOneHot with its one-hot row.
+/// first maximum of the engine's logits, PredictedOneHot with its one-hot row. The engine runs on the kernels the caller
+/// passes: each test class owns its own, since one CpuKernels instance must not run two test classes' layers at once.
 /// </summary>
 internal static class OnnxParity
 {
@@ -14,11 +16,11 @@ internal static class OnnxParity
     public const double Tolerance = 1e-5;
 
     // raw: (N, C, H, W) pixels before the graph's normalisation
-    public static IReadOnlyDictionary<string, OnnxRuntimeRunner.Output> AssertMatchesEngine(Sequential network, OnnxExportOptions options, Tensor raw)
+    public static IReadOnlyDictionary<string, OnnxRuntimeRunner.Output> AssertMatchesEngine(Sequential network, OnnxExportOptions options, Tensor raw, IKernels kernels)
     {
         var model = OnnxExporter.Export(network, options);
         var onnx = OnnxRuntimeRunner.Run(model, options.InputName, raw);
-        var logits = EngineLogits(network, Normalize(raw, options)); // (N, K)
+        var logits = EngineLogits(network, Normalize(raw, options), kernels); // (N, K)
         int n = logits.Shape[0], k = logits.Shape[1];
 
         TestData.AssertClose(logits, onnx[OnnxExporter.OutputNames.Logits].AsTensor(), Tolerance, Tolerance, "Logits");
@@ -46,9 +48,10 @@ internal static class OnnxParity
         return x;
     }
 
-    /// <summary>The network's evaluation-mode output (a copy: the layer reuses its buffer).</summary>
-    public static Tensor EngineLogits(Sequential network, Tensor x)
+    /// <summary>The network's evaluation-mode output on <paramref name="kernels"/> (a copy: the layer reuses its buffer).</summary>
+    public static Tensor EngineLogits(Sequential network, Tensor x, IKernels kernels)
     {
+        network.Kernels = kernels;
         network.Eval();
         return network.Forward(x).Clone();
     }

@@ -1,3 +1,4 @@
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
 using MlNetDigits.Engine.Onnx;
 using MlNetDigits.Engine.Tests.Helpers;
@@ -16,6 +17,8 @@ public class OnnxExporterTests
         return net;
     }
 
+    private static readonly IKernels Cpu = new CpuKernels(BackendKind.Managed, 1);
+
     private static readonly OnnxExportOptions Small = new() { Height = 8, Width = 8 };
 
     private static global::Onnx.ModelProto Parse(byte[] model) => global::Onnx.ModelProto.Parser.ParseFrom(model);
@@ -25,8 +28,8 @@ public class OnnxExporterTests
     {
         var net = SmallNet(1);
         var raw = TestData.Random(new Rng(2), 7, 1, 8, 8);
-        var plain = OnnxParity.AssertMatchesEngine(net, Small, raw);
-        var hot = OnnxParity.AssertMatchesEngine(net, new OnnxExportOptions { Height = 8, Width = 8, Temperature = 2.5 }, raw);
+        var plain = OnnxParity.AssertMatchesEngine(net, Small, raw, Cpu);
+        var hot = OnnxParity.AssertMatchesEngine(net, new OnnxExportOptions { Height = 8, Width = 8, Temperature = 2.5 }, raw, Cpu);
 
         var difference = plain["Score"].Floats!.Zip(hot["Score"].Floats!, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(difference > 1e-3, $"Score barely changed with T = 2.5 (largest difference {difference}).");
@@ -55,7 +58,7 @@ public class OnnxExporterTests
         float[] bias = [0f, 3f, 3f, 1f, 3f];
         bias.CopyTo(dense.Bias!.Value.Data);
         var net = new Sequential(new Flatten(), dense);
-        var onnx = OnnxParity.AssertMatchesEngine(net, new OnnxExportOptions { Height = 2, Width = 2 }, TestData.Random(new Rng(4), 3, 1, 2, 2));
+        var onnx = OnnxParity.AssertMatchesEngine(net, new OnnxExportOptions { Height = 2, Width = 2 }, TestData.Random(new Rng(4), 3, 1, 2, 2), Cpu);
         Assert.Equal([1L, 1L, 1L], onnx["PredictedIndex"].Int64s!);
     }
 
@@ -119,7 +122,7 @@ public class OnnxExporterTests
         var rng = new Rng(7);
         var net = new Sequential(new Sequential(new Conv2d(1, 2, 3, rng), new ReLU()), new Flatten(), new Dense(72, 3, rng));
         var raw = TestData.Random(new Rng(8), 7, 1, 8, 8);
-        OnnxParity.AssertMatchesEngine(net, Small, raw);
+        OnnxParity.AssertMatchesEngine(net, Small, raw, Cpu);
         Assert.Contains(Parse(OnnxExporter.Export(net, Small)).Graph.Initializer, i => i.Name == "0.0.weight");
     }
 

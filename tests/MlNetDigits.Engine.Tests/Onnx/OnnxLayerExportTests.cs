@@ -1,3 +1,4 @@
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
 using MlNetDigits.Engine.Onnx;
 using MlNetDigits.Engine.Tests.Helpers;
@@ -11,6 +12,8 @@ namespace MlNetDigits.Engine.Tests.Onnx;
 public class OnnxLayerExportTests
 {
     private const int Height = 9, Width = 11;
+
+    private static readonly IKernels Cpu = new CpuKernels(BackendKind.Managed, 1);
 
     private static OnnxExportOptions Options(int channels) => new() { Channels = channels, Height = Height, Width = Width };
 
@@ -27,7 +30,7 @@ public class OnnxLayerExportTests
     public void Conv2d_MatchesOnnxRuntime(int batch, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias)
     {
         var net = new Sequential(new Conv2d(inChannels, outChannels, kernel, new Rng(1), stride, padding, bias), new Flatten());
-        OnnxParity.AssertMatchesEngine(net, Options(inChannels), Input(2, batch, inChannels));
+        OnnxParity.AssertMatchesEngine(net, Options(inChannels), Input(2, batch, inChannels), Cpu);
     }
 
     [Theory]
@@ -41,7 +44,7 @@ public class OnnxLayerExportTests
     public void MaxPool2d_MatchesOnnxRuntime(int batch, int kernel, int? stride, int padding)
     {
         var net = new Sequential(new MaxPool2d(kernel, stride, padding), new Flatten());
-        OnnxParity.AssertMatchesEngine(net, Options(3), Input(3, batch, 3));
+        OnnxParity.AssertMatchesEngine(net, Options(3), Input(3, batch, 3), Cpu);
     }
 
     [Theory]
@@ -54,7 +57,7 @@ public class OnnxLayerExportTests
     public void AvgPool2d_MatchesOnnxRuntime_CountingPaddedZeros(int batch, int kernel, int? stride, int padding)
     {
         var net = new Sequential(new AvgPool2d(kernel, stride, padding), new Flatten());
-        OnnxParity.AssertMatchesEngine(net, Options(3), Input(4, batch, 3));
+        OnnxParity.AssertMatchesEngine(net, Options(3), Input(4, batch, 3), Cpu);
     }
 
     [Theory]
@@ -66,7 +69,7 @@ public class OnnxLayerExportTests
         var bn = new BatchNorm2d(3, eps);
         var net = new Sequential(bn, new Flatten());
         SetRandomStatistics(net, seed: 5);
-        OnnxParity.AssertMatchesEngine(net, Options(3), Input(6, batch, 3));
+        OnnxParity.AssertMatchesEngine(net, Options(3), Input(6, batch, 3), Cpu);
     }
 
     [Theory]
@@ -76,7 +79,7 @@ public class OnnxLayerExportTests
     {
         var net = new Sequential(new Flatten(), new BatchNorm1d(2 * Height * Width, eps: 1e-4));
         SetRandomStatistics(net, seed: 7);
-        OnnxParity.AssertMatchesEngine(net, Options(2), Input(8, batch, 2));
+        OnnxParity.AssertMatchesEngine(net, Options(2), Input(8, batch, 2), Cpu);
     }
 
     [Theory]
@@ -85,7 +88,7 @@ public class OnnxLayerExportTests
     public void ReLU_MatchesOnnxRuntime(int batch)
     {
         var net = new Sequential(new ReLU(), new Flatten());
-        OnnxParity.AssertMatchesEngine(net, Options(2), Input(9, batch, 2));
+        OnnxParity.AssertMatchesEngine(net, Options(2), Input(9, batch, 2), Cpu);
     }
 
     [Theory]
@@ -98,7 +101,7 @@ public class OnnxLayerExportTests
         var model = OnnxExporter.Export(net, Options(2));
         Assert.DoesNotContain(global::Onnx.ModelProto.Parser.ParseFrom(model).Graph.Node, n => n.OpType == "Dropout");
         var raw = Input(10, batch, 2);
-        var onnx = OnnxParity.AssertMatchesEngine(net, Options(2), raw);
+        var onnx = OnnxParity.AssertMatchesEngine(net, Options(2), raw, Cpu);
         Assert.Equal(raw.Data, onnx[OnnxExporter.OutputNames.Logits].Floats);
     }
 
@@ -109,7 +112,7 @@ public class OnnxLayerExportTests
     {
         var net = new Sequential(new Flatten());
         var raw = Input(11, batch, 3);
-        var onnx = OnnxParity.AssertMatchesEngine(net, Options(3), raw);
+        var onnx = OnnxParity.AssertMatchesEngine(net, Options(3), raw, Cpu);
         Assert.Equal([batch, 3 * Height * Width], onnx[OnnxExporter.OutputNames.Logits].Shape);
     }
 
@@ -121,7 +124,7 @@ public class OnnxLayerExportTests
     public void Dense_MatchesOnnxRuntime(int batch, bool bias)
     {
         var net = new Sequential(new Flatten(), new Dense(2 * Height * Width, 6, new Rng(12), bias));
-        OnnxParity.AssertMatchesEngine(net, Options(2), Input(13, batch, 2));
+        OnnxParity.AssertMatchesEngine(net, Options(2), Input(13, batch, 2), Cpu);
     }
 
     [Theory]
@@ -131,7 +134,7 @@ public class OnnxLayerExportTests
     {
         var net = new Sequential(new Conv2d(3, 4, 3, new Rng(14)), new Flatten());
         var options = new OnnxExportOptions { Channels = 3, Height = Height, Width = Width, Scale = [0.5f, -2f, 1f], Shift = [0.25f, 0f, -3f] };
-        OnnxParity.AssertMatchesEngine(net, options, Input(15, batch, 3));
+        OnnxParity.AssertMatchesEngine(net, options, Input(15, batch, 3), Cpu);
     }
 
     // Random weights and biases, running means around 0 and running variances in [0.25, 2.25): not the identity.

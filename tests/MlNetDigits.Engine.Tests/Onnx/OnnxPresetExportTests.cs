@@ -24,7 +24,7 @@ public class OnnxPresetExportTests(TrainedPresets presets) : IClassFixture<Train
         var raw = new Tensor(batch, 1, 28, 28);
         for (int i = 0; i < raw.Length; i++)
             raw.Data[i] = MathF.Floor(256 * rng.NextFloat());
-        OnnxParity.AssertMatchesEngine(presets[preset], Mnist, raw);
+        OnnxParity.AssertMatchesEngine(presets[preset], Mnist, raw, presets.Kernels);
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public class OnnxPresetExportTests(TrainedPresets presets) : IClassFixture<Train
     public void Preset_MatchesOnnxRuntime_OnSampleDigits(string preset)
     {
         var raw = SampleMnist.Images("t10k-images-idx3-ubyte.gz", 64); // (64, 1, 28, 28), 0..255
-        OnnxParity.AssertMatchesEngine(presets[preset], Mnist, raw);
+        OnnxParity.AssertMatchesEngine(presets[preset], Mnist, raw, presets.Kernels);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class OnnxPresetExportTests(TrainedPresets presets) : IClassFixture<Train
         var network = presets["best"];
         var options = new OnnxExportOptions { Scale = Mnist.Scale, Shift = Mnist.Shift, IncludeFeatures = true };
         var raw = SampleMnist.Images("t10k-images-idx3-ubyte.gz", 7);
-        var onnx = OnnxParity.AssertMatchesEngine(network, options, raw);
+        var onnx = OnnxParity.AssertMatchesEngine(network, options, raw, presets.Kernels);
 
         network.Eval();
         var x = OnnxParity.Normalize(raw, options);

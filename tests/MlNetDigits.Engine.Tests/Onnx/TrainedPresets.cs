@@ -1,3 +1,4 @@
+using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
 using MlNetDigits.Engine.Losses;
 using MlNetDigits.Engine.Optim;
@@ -8,9 +9,9 @@ namespace MlNetDigits.Engine.Tests.Onnx;
 /// <summary>
 /// The three preset networks at full size, each trained for a few AdamW steps on the committed MNIST sample (normalised
 /// as the exported graph normalises raw pixels), so weights and batch-norm running statistics are no longer their
-/// initial values. Built once per test class that uses it.
+/// initial values. Built once per test class that uses it, on kernels of its own that the class's tests then share.
 /// </summary>
-public sealed class TrainedPresets
+public sealed class TrainedPresets : IDisposable
 {
     public const int Steps = 8, BatchSize = 32;
 
@@ -20,12 +21,20 @@ public sealed class TrainedPresets
 
     public TrainedPresets()
     {
+        Kernels = new CpuKernels(BackendKind.Auto, 2);
         var images = SampleMnist.Normalize(SampleMnist.Images("train-images-idx3-ubyte.gz", Steps * BatchSize)); // (Steps * B, 1, 28, 28)
         var labels = SampleMnist.Labels("train-labels-idx1-ubyte.gz", Steps * BatchSize);
-        _networks["fast"] = Train(Architectures.Fast(new Rng(21)), images, labels);
-        _networks["classic"] = Train(Architectures.Classic(new Rng(22)), images, labels);
-        _networks["best"] = Train(Best(new Rng(23)), images, labels);
+        _networks["fast"] = Train(Architectures.Fast(new Rng(21), Kernels), images, labels);
+        _networks["classic"] = Train(Architectures.Classic(new Rng(22), Kernels), images, labels);
+        var best = Best(new Rng(23));
+        best.Kernels = Kernels;
+        _networks["best"] = Train(best, images, labels);
     }
+
+    /// <summary>The kernels the networks run on; not to be used by two test classes at once.</summary>
+    public CpuKernels Kernels { get; }
+
+    public void Dispose() => Kernels.Dispose();
 
     public Sequential this[string name] => _networks[name];
 
@@ -45,7 +54,7 @@ public sealed class TrainedPresets
     private static Sequential Train(Sequential network, Tensor images, int[] labels)
     {
         var optimizer = new AdamW(network.Parameters, 3e-3, weightDecay: 1e-4);
-        var loss = new SoftmaxCrossEntropy();
+        var loss = new SoftmaxCrossEntropy(kernels: network.Kernels);
         int plane = images.Length / images.Shape[0];
         var batch = new Tensor(BatchSize, 1, 28, 28);
         network.Train();
