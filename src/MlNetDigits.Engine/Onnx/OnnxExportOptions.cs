@@ -54,16 +54,15 @@ public sealed record OnnxExportOptions
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The engine assembly's informational version without build metadata, e.g. "0.1.0".</summary>
-    internal static string EngineVersion
+    internal static readonly string EngineVersion = ReadEngineVersion();
+
+    private static string ReadEngineVersion()
     {
-        get
-        {
-            var assembly = typeof(OnnxExportOptions).Assembly;
-            var informational = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion;
-            var version = informational ?? assembly.GetName().Version?.ToString() ?? "0";
-            int plus = version.IndexOf('+', StringComparison.Ordinal);
-            return plus < 0 ? version : version[..plus];
-        }
+        var assembly = typeof(OnnxExportOptions).Assembly;
+        var informational = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion;
+        var version = informational ?? assembly.GetName().Version?.ToString() ?? "0";
+        int plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? version : version[..plus];
     }
 }

@@ -8,6 +8,7 @@ namespace MlNetDigits.Engine.Onnx;
 /// </summary>
 public sealed class OnnxTensorInfo
 {
+    /// <summary>Describes a value; <paramref name="dimensions"/> and <paramref name="dimensionNames"/> are both null (unknown rank) or of one length.</summary>
     public OnnxTensorInfo(string name, string elementType, IReadOnlyList<int>? dimensions, IReadOnlyList<string?>? dimensionNames)
     {
         if ((dimensions is null) != (dimensionNames is null) || (dimensions is not null && dimensions.Count != dimensionNames!.Count))
