@@ -1,5 +1,5 @@
+using MlNetDigits;
 using MlNetDigits.Extensions;
-using MlNetDigits.Prediction;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,25 +8,26 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers MlNetDigits prediction services, in the style of ML.NET's
-/// <c>services.AddPredictionEnginePool&lt;TIn, TOut&gt;().FromFile(path)</c>.
+/// <c>services.AddPredictionEnginePool&lt;TData, TPrediction&gt;().FromFile(modelName, path, watchForChanges)</c>.
 /// </summary>
 public static class PredictionServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers a singleton <see cref="PredictionEnginePool{TIn, TOut}"/> (thread-safe; inject it into controllers or
-    /// endpoints). Say where the model comes from with <c>.FromFile(path, watchForChanges)</c> or <c>.FromModel(model)</c>.
-    /// Reloads and refused files are logged through the app's <see cref="ILogger"/>.
+    /// Registers a singleton <see cref="PredictionEnginePool{TData, TPrediction}"/> (thread-safe; inject it into
+    /// controllers or endpoints), as Microsoft.Extensions.ML does. Say where the models come from with
+    /// <c>.FromFile(modelName, filePath, watchForChanges)</c> (once per named model), <c>.FromFile(path)</c> or
+    /// <c>.FromModel(model)</c>. Reloads and refused files are logged through the app's <see cref="ILogger"/>.
     /// </summary>
-    public static PredictionEnginePoolBuilder<TIn, TOut> AddPredictionEnginePool<TIn, TOut>(this IServiceCollection services,
+    public static PredictionEnginePoolBuilder<TData, TPrediction> AddPredictionEnginePool<TData, TPrediction>(this IServiceCollection services,
         Action<PredictionEnginePoolOptions>? configure = null)
-        where TIn : class where TOut : class, new()
+        where TData : class where TPrediction : class, new()
     {
         ArgumentNullException.ThrowIfNull(services);
-        var source = new PredictionEnginePoolSource<TIn, TOut> { Configure = configure };
-        services.RemoveAll<PredictionEnginePoolSource<TIn, TOut>>();
+        var source = new PredictionEnginePoolSource<TData, TPrediction> { Configure = configure };
+        services.RemoveAll<PredictionEnginePoolSource<TData, TPrediction>>();
         services.AddSingleton(source);
-        services.TryAddSingleton(provider => CreatePool(provider, provider.GetRequiredService<PredictionEnginePoolSource<TIn, TOut>>()));
-        return new PredictionEnginePoolBuilder<TIn, TOut>(services, source);
+        services.TryAddSingleton(provider => CreatePool(provider, provider.GetRequiredService<PredictionEnginePoolSource<TData, TPrediction>>()));
+        return new PredictionEnginePoolBuilder<TData, TPrediction>(services, source);
     }
 
     /// <summary>
@@ -54,26 +55,30 @@ public static class PredictionServiceCollectionExtensions
         return services;
     }
 
-    private static PredictionEnginePool<TIn, TOut> CreatePool<TIn, TOut>(IServiceProvider provider, PredictionEnginePoolSource<TIn, TOut> source)
-        where TIn : class where TOut : class, new()
+    private static PredictionEnginePool<TData, TPrediction> CreatePool<TData, TPrediction>(IServiceProvider provider, PredictionEnginePoolSource<TData, TPrediction> source)
+        where TData : class where TPrediction : class, new()
     {
+        if (source.Models.Count == 0)
+            throw new InvalidOperationException(
+                $"AddPredictionEnginePool<{typeof(TData).Name}, {typeof(TPrediction).Name}>() was not told where its model is: chain .FromFile(modelName, path, watchForChanges) or .FromModel(model).");
         var options = new PredictionEnginePoolOptions();
         source.Configure?.Invoke(options);
-        PredictionEnginePool<TIn, TOut> pool;
-        if (source.Model is { } model)
-            pool = new PredictionEnginePool<TIn, TOut>(model.Model, model.InputSchema, options);
-        else if (source.FilePath is { } path)
-            pool = PredictionEnginePool<TIn, TOut>.FromFile(Resolve(provider, path), source.WatchForChanges, options);
-        else
-            throw new InvalidOperationException(
-                $"AddPredictionEnginePool<{typeof(TIn).Name}, {typeof(TOut).Name}>() was not told where its model is: chain .FromFile(path) or .FromModel(model).");
-
-        var logger = provider.GetService<ILoggerFactory>()?.CreateLogger<PredictionEnginePool<TIn, TOut>>();
-        if (logger is not null)
+        var logger = provider.GetService<ILoggerFactory>()?.CreateLogger<PredictionEnginePool<TData, TPrediction>>();
+        var pool = new PredictionEnginePool<TData, TPrediction>(options, logger);
+        try
         {
-            pool.ModelReloaded += (_, e) => logger.LogInformation("Model reloaded: {Previous} -> {Current}", e.Previous, e.Current);
-            pool.ModelReloadFailed += (_, e) => logger.LogWarning(e.Error, "Model file {Path} was refused; still serving {Model}", e.FilePath, e.StillServing);
-            pool.Log += (_, message) => logger.LogDebug("{Message}", message);
+            foreach (var (name, model) in source.Models)
+            {
+                if (model.Transformer is { } transformer)
+                    pool.AddModel(name, transformer, model.InputSchema);
+                else
+                    pool.AddModelFromFile(name, Resolve(provider, model.FilePath!), model.WatchForChanges);
+            }
+        }
+        catch
+        {
+            pool.Dispose();
+            throw;
         }
         return pool;
     }

@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// Turns an arbitrary image of one handwritten digit into an MNIST-style 28x28 input the way MNIST itself was made
@@ -84,9 +84,9 @@ public static class DigitPreprocessor
     public static PreprocessedDigit Preprocess(ReadOnlySpan<float> pixels, int width, int height, DigitPreprocessorOptions? options = null) =>
         Preprocess(GrayImage.FromFloats(width, height, pixels), options);
 
-    /// <summary>Decodes a PNG (see <see cref="PngDecoder"/>) and preprocesses it.</summary>
+    /// <summary>Decodes an image file (PNG, JPEG, ...; see <see cref="ImageCodec"/>) and preprocesses it.</summary>
     public static PreprocessedDigit PreprocessPng(ReadOnlySpan<byte> png, DigitPreprocessorOptions? options = null) =>
-        Preprocess(PngDecoder.Decode(png), options);
+        Preprocess(ImageCodec.Decode(png), options);
 
     /// <summary>The median of the pixels on the image's outer edge: the background level.</summary>
     internal static float BorderMedian(GrayImage image)

@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>Settings of <see cref="DigitPreprocessor"/>; the defaults suit canvas drawings, scans and MNIST digits.</summary>
 public sealed class DigitPreprocessorOptions

@@ -1,12 +1,11 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// A grayscale image: <see cref="Width"/> x <see cref="Height"/> float intensities in 0..255, row-major
 /// (pixel (x, y) at <c>y * Width + x</c>). Whether 255 means paper or ink depends on the producer:
-/// <see cref="PngDecoder"/> keeps the file's sense (255 = white); <see cref="DigitPreprocessor"/> outputs white ink on
+/// <see cref="ImageCodec"/> keeps the file's sense (255 = white); <see cref="DigitPreprocessor"/> outputs white ink on
 /// black, like MNIST.
 /// </summary>
-[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class GrayImage
 {
     /// <summary>Wraps <paramref name="pixels"/> (not copied) as a <paramref name="width"/> x <paramref name="height"/> image.</summary>

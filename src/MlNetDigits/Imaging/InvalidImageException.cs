@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// An image cannot be read: a bad signature, a truncated or corrupt file, a failed checksum, an unsupported format,

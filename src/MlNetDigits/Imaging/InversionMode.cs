@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>Whether <see cref="DigitPreprocessor"/> turns dark-on-light images into MNIST's white-on-black.</summary>
 public enum InversionMode

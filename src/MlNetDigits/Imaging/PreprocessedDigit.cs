@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>A rectangle of pixels: top-left corner (<see cref="X"/>, <see cref="Y"/>) and size.</summary>
 public readonly record struct PixelRect(int X, int Y, int Width, int Height);
@@ -7,7 +7,6 @@ public readonly record struct PixelRect(int X, int Y, int Width, int Height);
 /// The result of <see cref="DigitPreprocessor"/>: the final 28x28 MNIST-style image and every intermediate step, so a
 /// page or notebook can show how a drawing became the classifier's input.
 /// </summary>
-[MlNetDigits.Display.TypeFormatterSource(typeof(MlNetDigits.Display.DisplayFormatterSource))] // rich display in Polyglot Notebooks
 public sealed class PreprocessedDigit
 {
     internal PreprocessedDigit(

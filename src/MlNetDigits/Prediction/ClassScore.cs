@@ -1,4 +1,4 @@
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>One class of a multiclass model and its score: the class name (from the Score column's SlotNames) and its probability.</summary>
 /// <param name="ClassIndex">The slot of the Score vector, 0-based.</param>

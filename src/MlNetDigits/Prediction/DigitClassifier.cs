@@ -1,20 +1,20 @@
-using MlNetDigits.Core;
-using MlNetDigits.Data;
-using MlNetDigits.Imaging;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>
 /// Classifies ordinary images of one handwritten digit with a saved model: a PNG, a grayscale pixel array of any size
 /// (either polarity) or MNIST-format 28x28 pixels. Images are preprocessed the way MNIST was made
 /// (<see cref="DigitPreprocessor"/>) and the answer carries the digit, every class probability, an unsure flag and the
-/// 28x28 image the model saw. Thread-safe: predictions go through a <see cref="PredictionEnginePool{TIn, TOut}"/>.
+/// 28x28 image the model saw. Thread-safe: predictions go through ML.NET prediction engines lent by a
+/// <see cref="PredictionEnginePool{TData, TPrediction}"/>.
 /// </summary>
 /// <remarks>
-/// Works with any model whose input is a 784-item Single column "Image" (28x28, white ink on black, 0..255, as
+/// Works with any ML.NET model whose input is a 784-item Single column "Image" (28x28, white ink on black, 0..255, as
 /// <c>LoadFromIdx</c> gives it) and whose output has a "Score" vector of class probabilities: SDCA chains that start by
-/// scaling or normalising the pixels and CNN image classifiers alike. Other input columns the model was saved with (a
-/// label) are given default values.
+/// scaling or normalising the pixels and CNN image classifiers alike. A UInt32 "Label" input the model was saved with is
+/// given 0 (it is not used for prediction). Class names come from the model's PredictedLabel (or Label) key values.
 /// <code>
 /// using var classifier = DigitClassifier.Load("models/cnn-best.zip");
 /// var prediction = classifier.Classify(File.ReadAllBytes("digit.png"));
@@ -29,7 +29,7 @@ public sealed class DigitClassifier : IDisposable
     private readonly DigitClassifierOptions _options;
     private readonly PredictionEnginePool<ImageInput, ScoreOutput> _pool;
 
-    private DigitClassifier(DigitClassifierOptions? options, Func<PredictionEnginePoolOptions, PredictionEnginePool<ImageInput, ScoreOutput>> makePool)
+    private DigitClassifier(DigitClassifierOptions? options, Action<PredictionEnginePool<ImageInput, ScoreOutput>> addModel)
     {
         _options = options ?? new DigitClassifierOptions();
         if (!(_options.ConfidenceThreshold is >= 0 and <= 1) || !(_options.MinimumMargin is >= 0 and <= 1))
@@ -42,49 +42,47 @@ public sealed class DigitClassifier : IDisposable
             ReloadDebounce = pool.ReloadDebounce,
             PollingInterval = pool.PollingInterval,
             UseFileSystemEvents = pool.UseFileSystemEvents,
+            GpuDeviceId = pool.GpuDeviceId,
+            FallbackToCpu = pool.FallbackToCpu,
+            InputSchemaDefinition = InputDefinition(_options.ImageColumnName, _options.LabelColumnName),
+            OutputSchemaDefinition = OutputDefinition(_options.ScoreColumnName),
             Validate = model =>
             {
-                CheckImageColumn(model, _options.ImageColumnName);
+                CheckInputColumns(model, _options.ImageColumnName, _options.LabelColumnName);
                 pool.Validate?.Invoke(model);
             },
-            ValidationExample = new ImageInput { Image = new float[PixelCount] },
-            Engine = new PredictionEngineOptions
-            {
-                InputSchemaDefinition = InputDefinition(_options.ImageColumnName),
-                OutputSchemaDefinition = [new SchemaDefinition.Column(nameof(ScoreOutput.Score), null, _options.ScoreColumnName)],
-                SupplyMissingInputColumns = true,
-            },
+            ValidationExamples = ProbeImages(),
+            ValidatePrediction = p => CheckProbabilities(((ScoreOutput)p).Score),
         };
-        _pool = makePool(poolOptions);
+        _pool = new PredictionEnginePool<ImageInput, ScoreOutput>(poolOptions);
         _pool.ModelReloaded += (s, e) => ModelReloaded?.Invoke(this, e);
         _pool.ModelReloadFailed += (s, e) => ModelReloadFailed?.Invoke(this, e);
+        try
+        {
+            addModel(_pool);
+        }
+        catch
+        {
+            _pool.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Loads the model file <paramref name="modelPath"/>.</summary>
+    /// <summary>Loads the ML.NET model file <paramref name="modelPath"/>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="Model.InvalidModelException">The file is not a valid model.</exception>
+    /// <exception cref="InvalidModelException">The file is not a valid model, or its probabilities are not finite numbers in 0..1.</exception>
     /// <exception cref="ArgumentException">The model does not take a 28x28 "Image" column or gives no "Score" vector.</exception>
     public static DigitClassifier Load(string modelPath, DigitClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        return new DigitClassifier(options, o => PredictionEnginePool<ImageInput, ScoreOutput>.FromFile(modelPath, options?.WatchForChanges ?? false, o));
-    }
-
-    /// <summary>Loads a model file from <paramref name="stream"/> (read to its end; it stays open).</summary>
-    public static DigitClassifier Load(Stream stream, DigitClassifierOptions? options = null, string name = "model")
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        var model = LoadedModel.FromBytes(copy.ToArray(), null, name, null);
-        return new DigitClassifier(options, o => new PredictionEnginePool<ImageInput, ScoreOutput>(model.Transformer, model.InputSchema, o, name));
+        return new DigitClassifier(options, pool => pool.AddModelFromFile(ModelName, modelPath, options?.WatchForChanges ?? false));
     }
 
     /// <summary>Serves an in-memory model (e.g. one just trained) saved, or to be saved, with <paramref name="inputSchema"/>.</summary>
-    public static DigitClassifier FromModel(ITransformer model, DataViewSchema? inputSchema = null, DigitClassifierOptions? options = null, string name = "model")
+    public static DigitClassifier FromModel(ITransformer model, DataViewSchema? inputSchema = null, DigitClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new DigitClassifier(options, o => new PredictionEnginePool<ImageInput, ScoreOutput>(model, inputSchema, o, name));
+        return new DigitClassifier(options, pool => pool.AddModel(ModelName, model, inputSchema));
     }
 
     /// <summary>
@@ -95,22 +93,24 @@ public sealed class DigitClassifier : IDisposable
     public static DigitClassifier LoadShipped(string name = "cnn", DigitClassifierOptions? options = null) =>
         Load(ShippedModels.Find(name), options);
 
+    private const string ModelName = "digits";
+
     /// <summary>The model now served.</summary>
-    public LoadedModel Model => _pool.CurrentModel;
+    public LoadedModel Model => _pool.GetLoadedModel(ModelName);
 
     /// <summary>The class names in the model's slot order (for digits "0".."9").</summary>
     public IReadOnlyList<string> ClassNames
     {
         get
         {
-            var engine = _pool.GetPredictionEngine();
+            var engine = _pool.GetPredictionEngine(ModelName);
             try
             {
                 return NamesOf(engine);
             }
             finally
             {
-                _pool.ReturnPredictionEngine(engine);
+                _pool.ReturnPredictionEngine(ModelName, engine);
             }
         }
     }
@@ -121,19 +121,19 @@ public sealed class DigitClassifier : IDisposable
     /// <summary>Raised when a changed model file was refused; the old model keeps serving.</summary>
     public event EventHandler<ModelReloadFailedEventArgs>? ModelReloadFailed;
 
-    /// <summary>Classifies a PNG (any colour type; see <see cref="PngDecoder"/>).</summary>
-    /// <exception cref="InvalidImageException">The bytes are not a valid PNG, or it is over 4096 px a side.</exception>
-    public DigitPrediction Classify(byte[] png)
+    /// <summary>Classifies an image file's bytes (PNG, JPEG, ...; see <see cref="ImageCodec"/>).</summary>
+    /// <exception cref="InvalidImageException">The bytes are not a readable image, or it is over 4096 px a side.</exception>
+    public DigitPrediction Classify(byte[] imageFile)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        return Classify(PngDecoder.Decode(png));
+        ArgumentNullException.ThrowIfNull(imageFile);
+        return Classify(ImageCodec.Decode(imageFile));
     }
 
-    /// <summary>Classifies a PNG read from <paramref name="png"/>.</summary>
-    public DigitPrediction Classify(Stream png)
+    /// <summary>Classifies an image file read from <paramref name="imageFile"/>.</summary>
+    public DigitPrediction Classify(Stream imageFile)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        return Classify(PngDecoder.Decode(png));
+        ArgumentNullException.ThrowIfNull(imageFile);
+        return Classify(ImageCodec.Decode(imageFile));
     }
 
     /// <summary>Classifies grayscale byte pixels (row-major, 0..255, dark-on-light or light-on-dark) of any size.</summary>
@@ -180,8 +180,8 @@ public sealed class DigitClassifier : IDisposable
         return Predict(image, null, HasInk(image));
     }
 
-    /// <summary>Reads the model file again now (see <see cref="PredictionEnginePool{TIn, TOut}.Reload"/>).</summary>
-    public bool Reload() => _pool.Reload();
+    /// <summary>Reads the model file again now (see <see cref="PredictionEnginePool{TData, TPrediction}.Reload"/>).</summary>
+    public bool Reload() => _pool.Reload(ModelName);
 
     public void Dispose() => _pool.Dispose();
 
@@ -190,19 +190,20 @@ public sealed class DigitClassifier : IDisposable
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
                 throw new ArgumentException("The pixels must be finite numbers in 0..255; found NaN or infinity.", nameof(image));
-        var engine = _pool.GetPredictionEngine();
+        var engine = _pool.GetPredictionEngine(ModelName);
         ScoreOutput output;
         IReadOnlyList<string> names;
+        LoadedModel model;
         try
         {
             output = engine.Predict(new ImageInput { Image = image.Pixels });
             names = NamesOf(engine);
+            model = _pool.ModelOf(engine);
         }
         finally
         {
-            _pool.ReturnPredictionEngine(engine);
+            _pool.ReturnPredictionEngine(ModelName, engine);
         }
-        var model = _pool.ModelOf(engine);
         var scores = new ClassScore[output.Score.Length];
         for (int i = 0; i < scores.Length; i++)
             scores[i] = new ClassScore(i, names[i], output.Score[i]);
@@ -224,43 +225,96 @@ public sealed class DigitClassifier : IDisposable
 
     private static bool HasInk(GrayImage image) => image.Pixels.Any(v => v > DigitPreprocessorOptions.Defaults.InkThreshold);
 
-    /// <summary>The Score column's slot names, or "0".."K-1" when the model has none.</summary>
+    /// <summary>
+    /// The class names in Score's slot order: the key values of PredictedLabel (or, when the model maps it back to a value,
+    /// of its Label key column), else Score's slot names, else "0".."K-1".
+    /// </summary>
     private IReadOnlyList<string> NamesOf(PredictionEngine<ImageInput, ScoreOutput> engine)
     {
-        if (engine.OutputSchema.GetClassNames(_options.ScoreColumnName) is { } names)
-            return names;
-        var size = engine.OutputSchema.GetColumnOrNull(_options.ScoreColumnName)?.Type is VectorDataViewType v ? v.Size : 0;
+        var schema = engine.OutputSchema;
+        int size = schema.GetColumnOrNull(_options.ScoreColumnName)?.Type is VectorDataViewType v ? v.Size : 0;
+        foreach (var name in new[] { ColumnNames.PredictedLabel, _options.LabelColumnName })
+            if (schema.GetColumnOrNull(name) is { Type: KeyDataViewType key } column && (int)key.Count == size && MlNetDigits.ClassNames.KeyValueTexts(column) is { } names)
+                return names;
+        if (schema.GetColumnOrNull(_options.ScoreColumnName) is { } score && score.HasSlotNames())
+        {
+            VBuffer<ReadOnlyMemory<char>> slots = default;
+            score.GetSlotNames(ref slots);
+            if (slots.Length == size)
+                return [.. slots.DenseValues().Select(s => s.ToString())];
+        }
         return [.. Enumerable.Range(0, size).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 
-    /// <summary>A model saved with an input schema must have the image column in it (other columns get defaults).</summary>
-    private static void CheckImageColumn(LoadedModel model, string imageColumnName)
+    /// <summary>The model must read the image column as 784 Singles; a label input, if any, must be UInt32 or a UInt32 key.</summary>
+    private static void CheckInputColumns(LoadedModel model, string imageColumnName, string labelColumnName)
     {
-        if (model.InputSchema.Count > 0 && model.InputSchema.GetColumnOrNull(imageColumnName) is null)
+        if (model.InputSchema.Count == 0)
+            return;
+        if (model.InputSchema.GetColumnOrNull(imageColumnName) is not { } image)
             throw new ArgumentException(
-                $"Model '{model.Name}' was saved with input columns {model.InputSchema.DescribeNames()}, none named '{imageColumnName}'. DigitClassifier feeds the 28x28 image to column '{imageColumnName}': set DigitClassifierOptions.ImageColumnName to the model's image column.");
+                $"Model {model} was saved with input columns {string.Join(", ", model.InputSchema.Select(c => $"'{c.Name}'"))}, none named '{imageColumnName}'. DigitClassifier feeds the 28x28 image to column '{imageColumnName}': set DigitClassifierOptions.ImageColumnName to the model's image column.");
+        if (image.Type is not VectorDataViewType { ItemType: var item, Size: PixelCount } || item != NumberDataViewType.Single)
+            throw new ArgumentException($"Model {model} reads '{imageColumnName}' as {image.Type}; DigitClassifier gives 784 Singles (28 x 28).");
+    }
+
+    /// <summary>The probabilities must be finite numbers in 0..1 that add up to 1: a model with overflowing weights gives NaN.</summary>
+    private static string? CheckProbabilities(float[] score)
+    {
+        if (score.Length < 2)
+            return $"its Score has {score.Length} value(s); a classifier gives one probability per class.";
+        double sum = 0;
+        foreach (var p in score)
+        {
+            if (!float.IsFinite(p) || p < -1e-6f || p > 1 + 1e-6f)
+                return $"it gives the probability {p} on a probe image; probabilities must be finite numbers in 0..1 (are its weights overflowing?).";
+            sum += p;
+        }
+        return Math.Abs(sum - 1) > 1e-3 ? $"its probabilities on a probe image add up to {sum:G6}, not 1." : null;
+    }
+
+    /// <summary>Probe images every model must answer sensibly before it serves: blank, full ink, and a stroke.</summary>
+    private static IReadOnlyList<object> ProbeImages()
+    {
+        var blank = new float[PixelCount];
+        var full = Enumerable.Repeat(255f, PixelCount).ToArray();
+        var stroke = new float[PixelCount];
+        for (int y = 4; y < 24; y++)
+            for (int x = 13; x < 16; x++)
+                stroke[y * Side + x] = 255;
+        return [new ImageInput { Image = blank }, new ImageInput { Image = full }, new ImageInput { Image = stroke }];
     }
 
     private static void CheckSize(int length, int width, int height)
     {
-        if (width <= 0 || height <= 0 || width > PngDecoder.MaxDimension || height > PngDecoder.MaxDimension)
-            throw new ArgumentOutOfRangeException(nameof(width), $"Images must be 1..{PngDecoder.MaxDimension} px a side; found {width} x {height}.");
+        if (width <= 0 || height <= 0 || width > ImageCodec.MaxDimension || height > ImageCodec.MaxDimension)
+            throw new ArgumentOutOfRangeException(nameof(width), $"Images must be 1..{ImageCodec.MaxDimension} px a side; found {width} x {height}.");
         if ((long)width * height != length)
             throw new ArgumentException($"A {width} x {height} image needs {(long)width * height} pixels; found {length}.", nameof(length));
     }
 
-    private static SchemaDefinition InputDefinition(string imageColumnName) =>
-    [
-        new SchemaDefinition.Column(nameof(ImageInput.Image), new VectorDataViewType(NumberDataViewType.Single, Side, Side), imageColumnName)
-        {
-            Annotations = DataViewSchema.Annotations.Empty.WithImageShape(1, Side, Side),
-        },
-    ];
+    private static SchemaDefinition InputDefinition(string imageColumnName, string labelColumnName)
+    {
+        var definition = SchemaDefinition.Create(typeof(ImageInput), SchemaDefinition.Direction.Read);
+        definition[nameof(ImageInput.Image)].ColumnName = imageColumnName;
+        definition[nameof(ImageInput.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Side, Side);
+        definition[nameof(ImageInput.Label)].ColumnName = labelColumnName;
+        return definition;
+    }
 
-    /// <summary>The model's input: the 28x28 image.</summary>
+    private static SchemaDefinition OutputDefinition(string scoreColumnName)
+    {
+        var definition = SchemaDefinition.Create(typeof(ScoreOutput), SchemaDefinition.Direction.Write);
+        definition[nameof(ScoreOutput.Score)].ColumnName = scoreColumnName;
+        return definition;
+    }
+
+    /// <summary>The model's input: the 28x28 image, and a label the model may have been saved to read (always 0).</summary>
     internal sealed class ImageInput
     {
         public float[] Image { get; set; } = [];
+
+        public uint Label { get; set; }
     }
 
     /// <summary>The model's output: the class probabilities.</summary>

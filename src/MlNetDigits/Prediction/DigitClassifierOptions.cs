@@ -1,6 +1,5 @@
-using MlNetDigits.Imaging;
 
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>Settings of a <see cref="DigitClassifier"/>; defaults live in <see cref="Defaults"/>.</summary>
 public sealed class DigitClassifierOptions
@@ -19,6 +18,9 @@ public sealed class DigitClassifierOptions
 
         /// <summary>The model's probabilities column: "Score".</summary>
         public const string ScoreColumnName = "Score";
+
+        /// <summary>The label input a model may have been saved to read (given 0): "Label".</summary>
+        public const string LabelColumnName = "Label";
     }
 
     /// <summary>See <see cref="Defaults.ConfidenceThreshold"/>; 0..1.</summary>
@@ -30,10 +32,10 @@ public sealed class DigitClassifierOptions
     /// <summary>How images are turned into MNIST-style 28x28 inputs (inversion, ink threshold, background removal).</summary>
     public DigitPreprocessorOptions Preprocessing { get; set; } = new();
 
-    /// <summary>Reload the model when its file changes (see <see cref="PredictionEnginePool{TIn, TOut}"/>).</summary>
+    /// <summary>Reload the model when its file changes (see <see cref="PredictionEnginePool{TData, TPrediction}"/>).</summary>
     public bool WatchForChanges { get; set; }
 
-    /// <summary>Pool settings (debounce, polling, engines kept); its engine mapping is set by the classifier.</summary>
+    /// <summary>Pool settings (debounce, polling, engines kept, GPU); its column mapping and validation are set by the classifier.</summary>
     public PredictionEnginePoolOptions Pool { get; set; } = new();
 
     /// <summary>See <see cref="Defaults.ImageColumnName"/>.</summary>
@@ -41,4 +43,7 @@ public sealed class DigitClassifierOptions
 
     /// <summary>See <see cref="Defaults.ScoreColumnName"/>.</summary>
     public string ScoreColumnName { get; set; } = Defaults.ScoreColumnName;
+
+    /// <summary>See <see cref="Defaults.LabelColumnName"/>.</summary>
+    public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
 }

@@ -1,6 +1,5 @@
-using MlNetDigits.Imaging;
 
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>What a <see cref="DigitClassifier"/> says about one image.</summary>
 public sealed class DigitPrediction

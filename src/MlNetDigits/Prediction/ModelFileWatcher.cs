@@ -1,4 +1,4 @@
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>
 /// Calls back when a file changes: file-system events (created, changed, renamed onto the path — what an atomic save

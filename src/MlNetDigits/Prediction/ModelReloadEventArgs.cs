@@ -1,4 +1,4 @@
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>A new model replaced the one being served.</summary>
 public sealed class ModelReloadedEventArgs(LoadedModel previous, LoadedModel current) : EventArgs
@@ -16,7 +16,7 @@ public sealed class ModelReloadFailedEventArgs(string filePath, Exception error,
     /// <summary>The model file that was read.</summary>
     public string FilePath { get; } = filePath;
 
-    /// <summary>Why it was refused (an <see cref="Model.InvalidModelException"/> for a corrupt file, an <see cref="ArgumentException"/> when it does not fit the pool's classes...).</summary>
+    /// <summary>Why it was refused (an <see cref="InvalidModelException"/> for a corrupt file, an <see cref="ArgumentException"/> when it does not fit the pool's classes...).</summary>
     public Exception Error { get; } = error;
 
     /// <summary>The model that is still served.</summary>

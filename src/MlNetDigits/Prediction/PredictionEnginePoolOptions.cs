@@ -1,4 +1,6 @@
-namespace MlNetDigits.Prediction;
+using Microsoft.ML.Data;
+
+namespace MlNetDigits;
 
 /// <summary>Settings of a <see cref="PredictionEnginePool{TIn, TOut}"/>; defaults live in <see cref="Defaults"/>.</summary>
 public sealed class PredictionEnginePoolOptions
@@ -16,8 +18,20 @@ public sealed class PredictionEnginePoolOptions
         public static int MaximumRetainedEngines => Environment.ProcessorCount * 2;
     }
 
-    /// <summary>How input and output classes map to columns (the input schema is always the model's own).</summary>
-    public PredictionEngineOptions Engine { get; set; } = new();
+    /// <summary>How the input class maps to columns (ML.NET's SchemaDefinition; null: by member names and attributes).</summary>
+    public SchemaDefinition? InputSchemaDefinition { get; set; }
+
+    /// <summary>How the output class maps to columns (null: by member names and attributes).</summary>
+    public SchemaDefinition? OutputSchemaDefinition { get; set; }
+
+    /// <summary>Let output members without a matching column keep their default value instead of failing (ML.NET's ignoreMissingColumns).</summary>
+    public bool IgnoreMissingColumns { get; set; }
+
+    /// <summary>Run ONNX models on this GPU (MLContext.GpuDeviceId; needs Microsoft.ML.OnnxRuntime.Gpu.Linux); null: the CPU.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>With <see cref="GpuDeviceId"/>: fall back to the CPU when the GPU cannot be used.</summary>
+    public bool FallbackToCpu { get; set; }
 
     /// <summary>Idle engines kept per model; more can be in use at once, the extra ones are dropped when returned.</summary>
     public int MaximumRetainedEngines { get; set; } = Defaults.MaximumRetainedEngines;
@@ -35,10 +49,14 @@ public sealed class PredictionEnginePoolOptions
     public bool UseFileSystemEvents { get; set; } = true;
 
     /// <summary>
-    /// An input object (of the pool's input type) predicted once with every newly loaded model before it is swapped in; a
-    /// model that throws on it is refused. Null: a new model is only checked to load and to fit the input and output classes.
+    /// Input objects (of the pool's input type) predicted with every newly loaded model before it is swapped in; a model
+    /// that throws on one, or whose prediction <see cref="ValidatePrediction"/> refuses, is refused. Empty: a new model is
+    /// only checked to load and to fit the input and output classes.
     /// </summary>
-    public object? ValidationExample { get; set; }
+    public IReadOnlyList<object> ValidationExamples { get; set; } = [];
+
+    /// <summary>A check of each prediction made for <see cref="ValidationExamples"/> (return a reason to refuse the model, null to accept).</summary>
+    public Func<object, string?>? ValidatePrediction { get; set; }
 
     /// <summary>An extra check of a newly loaded model before it is swapped in (throw to refuse it).</summary>
     public Action<LoadedModel>? Validate { get; set; }

@@ -1,4 +1,4 @@
-namespace MlNetDigits.Prediction;
+namespace MlNetDigits;
 
 /// <summary>
 /// Finds the models shipped in the repository's <c>models/</c> folder (see models/README.md) from an app, a test or a tool,

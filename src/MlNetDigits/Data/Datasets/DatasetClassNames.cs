@@ -1,4 +1,4 @@
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>Display names of the classes of the known data sets, indexed by label value.</summary>
 public static class DatasetClassNames

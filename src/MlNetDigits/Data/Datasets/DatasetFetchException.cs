@@ -1,4 +1,4 @@
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>
 /// A data set could not be obtained: npm is missing or failed, a download did not match its pinned checksum, an archive

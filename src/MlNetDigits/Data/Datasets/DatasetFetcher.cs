@@ -1,6 +1,5 @@
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>
 /// Makes a named data set available: "mnist" is downloaded (see <see cref="MnistDownloader"/>), "fashion" is checked in

@@ -1,6 +1,5 @@
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>Where a data set's IDX files are (or should be), and how to name its classes.</summary>
 /// <param name="Name">"mnist", "fashion", "sample", or "folder" for a folder given by path.</param>

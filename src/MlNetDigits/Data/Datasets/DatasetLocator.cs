@@ -1,6 +1,5 @@
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>
 /// Finds data sets by name: "mnist" (fetched into <c>{root}/mnist</c>), "fashion" (<c>{root}/fashion</c> when it holds

@@ -1,4 +1,4 @@
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>One progress report of a fetch: a message, and when known how many bytes of how many are done.</summary>
 /// <param name="Message">What is happening, e.g. "extracting train-images-idx3-ubyte".</param>

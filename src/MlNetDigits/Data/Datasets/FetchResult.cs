@@ -1,4 +1,4 @@
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>What a fetch did.</summary>
 /// <param name="Dataset">The data set name ("mnist", "fashion", "sample").</param>

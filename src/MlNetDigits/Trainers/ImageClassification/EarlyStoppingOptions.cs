@@ -1,4 +1,4 @@
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>What early stopping watches on the validation images after each epoch.</summary>
 public enum EarlyStoppingMetric

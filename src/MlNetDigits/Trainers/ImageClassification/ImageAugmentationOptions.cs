@@ -1,4 +1,4 @@
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// On-the-fly training augmentation (never applied at prediction time): a random affine map (rotation, scale, shift,

@@ -1,6 +1,6 @@
 using MlNetDigits.Engine;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// Applies <see cref="ImageAugmentationOptions"/> to images (C, H, W) of raw pixels. The random draws of each image come

@@ -1,9 +1,10 @@
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// One epoch of training: the mean training loss and accuracy over its batches (in training mode, with augmentation and
 /// dropout), the loss and accuracy on the validation images (evaluation mode; null without validation data), the
-/// learning rate at its end and its duration.
+/// learning rate at its end and its duration; with TestOnTrainSet also the training images' loss and accuracy in
+/// evaluation mode.
 /// </summary>
 public sealed record ImageClassificationEpoch(
     int Epoch,
@@ -12,4 +13,6 @@ public sealed record ImageClassificationEpoch(
     double? ValidationLoss,
     double? ValidationAccuracy,
     double LearningRate,
-    double Seconds);
+    double Seconds,
+    double? TrainEvalLoss = null,
+    double? TrainEvalAccuracy = null);

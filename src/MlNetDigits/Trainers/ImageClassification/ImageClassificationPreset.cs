@@ -1,4 +1,4 @@
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// A named starting point for <see cref="ImageClassificationTrainer"/>: an architecture (the body; the trainer appends

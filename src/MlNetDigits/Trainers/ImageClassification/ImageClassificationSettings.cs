@@ -1,4 +1,4 @@
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// The settings a CNN training run actually used: the options with every preset value filled in. Stored in the model
@@ -45,12 +45,14 @@ public sealed record ImageClassificationSettings
 
     public ImageAugmentationOptions? Augmentation { get; init; }
 
-    public required double ValidationFraction { get; init; }
+    public required double ValidationSetFraction { get; init; }
 
     /// <summary>True when validation images came from <c>Options.ValidationSet</c>.</summary>
     public required bool ExplicitValidationSet { get; init; }
 
-    public EarlyStoppingOptions? EarlyStopping { get; init; }
+    public EarlyStoppingOptions? EarlyStoppingCriteria { get; init; }
+
+    public bool TestOnTrainSet { get; init; }
 
     public required float[] Mean { get; init; }
 

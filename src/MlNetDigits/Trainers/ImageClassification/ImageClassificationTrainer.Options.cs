@@ -1,7 +1,7 @@
-using MlNetDigits.Data;
+using Microsoft.ML;
 using MlNetDigits.Engine.Backends;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 public sealed partial class ImageClassificationTrainer
 {
@@ -11,7 +11,7 @@ public sealed partial class ImageClassificationTrainer
         public const string LabelColumnName = "Label";
         public const string FeatureColumnName = "Image";
         public const string Preset = "fast";
-        public const double ValidationFraction = 0.1;
+        public const double ValidationSetFraction = 0.1;
         public const int ProgressInterval = 50;
         public const bool Calibrate = true;
 
@@ -29,16 +29,19 @@ public sealed partial class ImageClassificationTrainer
     }
 
     /// <summary>
-    /// Options of <see cref="ImageClassificationTrainer"/>. A null value takes the preset's value (see
-    /// <see cref="ImageClassificationPreset"/>); optimizer hyperparameters left null take the preset's when
-    /// <see cref="Optimizer"/> is null too, else PyTorch's defaults for the chosen optimizer.
+    /// Options of <see cref="ImageClassificationTrainer"/>. Names follow Microsoft.ML.Vision's
+    /// <c>ImageClassificationTrainer.Options</c> where the meaning carries over (BatchSize, LearningRate, MetricsCallback,
+    /// ValidationSet, ValidationSetFraction, EarlyStoppingCriteria, WorkspacePath, TestOnTrainSet; Epochs for Vision's Epoch).
+    /// A null value takes the preset's value (see <see cref="ImageClassificationPreset"/>); optimizer hyperparameters left
+    /// null take the preset's when <see cref="Optimizer"/> is null too, else PyTorch's defaults for the chosen optimizer.
+    /// Every value is resolved once, when training starts, into <see cref="ImageClassificationSettings"/>.
     /// </summary>
     public sealed class Options
     {
-        /// <summary>The label: a key (1..K) or an integer type (0..K-1).</summary>
+        /// <summary>The label: a UInt32 key (MapValueToKey makes one), as every ML.NET multiclass trainer takes.</summary>
         public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
 
-        /// <summary>The images: a Single vector with an ImageShape annotation (C, H, W), or Vector&lt;Single, H, W&gt;; raw pixels (0..255).</summary>
+        /// <summary>The images: a known-size Vector&lt;Single, H, W&gt; (one channel) or Vector&lt;Single, C, H, W&gt; of raw pixels (0..255), as LoadFromIdx gives them.</summary>
         public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
 
         /// <summary>"fast", "classic" or "best".</summary>
@@ -103,13 +106,19 @@ public sealed partial class ImageClassificationTrainer
         /// The share of the training rows held out (seeded) for validation, early stopping and calibration, in [0, 1);
         /// ignored when <see cref="ValidationSet"/> is given. 0 trains on every row (no validation, no calibration).
         /// </summary>
-        public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
+        public double ValidationSetFraction { get; set; } = Defaults.ValidationSetFraction;
 
-        /// <summary>Explicit validation images (same columns as the training data).</summary>
+        /// <summary>Explicit validation images (same columns as the training data, the label keyed the same way).</summary>
         public IDataView? ValidationSet { get; set; }
 
         /// <summary>Early stopping on a validation metric; null: train every epoch.</summary>
-        public EarlyStoppingOptions? EarlyStopping { get; set; }
+        public EarlyStoppingOptions? EarlyStoppingCriteria { get; set; }
+
+        /// <summary>
+        /// After each epoch, also measure loss and accuracy on the training rows in evaluation mode (no dropout or
+        /// augmentation; one extra forward pass over them) and report them as "trainEvalLoss"/"trainEvalAccuracy".
+        /// </summary>
+        public bool TestOnTrainSet { get; set; }
 
         /// <summary>
         /// Training augmentation. Left unset it takes the preset's ("best" augments, "fast"/"classic" do not); set it to
@@ -142,7 +151,10 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>Fit a temperature on the validation images after training (needs validation images).</summary>
         public bool Calibrate { get; set; } = Defaults.Calibrate;
 
-        /// <summary>The seed of initialisation, shuffling, dropout, augmentation and the validation split; null: the context's next seed.</summary>
+        /// <summary>
+        /// The seed of initialisation, shuffling, dropout, augmentation and the validation split; null: drawn from the
+        /// MLContext's seeded source (so <c>new MLContext(seed: 1)</c> makes runs repeatable).
+        /// </summary>
         public int? Seed { get; set; }
 
         /// <summary>Threads for the kernels and augmentation; null: all cores.</summary>
@@ -157,11 +169,27 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>Report progress every this many batches (0: only per epoch).</summary>
         public int ProgressInterval { get; set; } = Defaults.ProgressInterval;
 
+        /// <summary>Called with every progress report (messages, every <see cref="ProgressInterval"/> batches, each epoch).</summary>
+        public Action<TrainingProgress>? MetricsCallback { get; set; }
+
+        /// <summary>Stops training (with <see cref="OperationCanceledException"/>) between batches when cancelled.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
         /// <summary>A folder where a checkpoint (checkpoint.zip) is written atomically at the end of each epoch.</summary>
-        public string? CheckpointDirectory { get; set; }
+        public string? WorkspacePath { get; set; }
 
         /// <summary>A checkpoint file, or a folder holding checkpoint.zip, to continue from; the run continues bit-identically.</summary>
         public string? ResumeFrom { get; set; }
+
+        /// <summary>
+        /// The GPU that ONNX Runtime runs the trained model on (ML.NET's OnnxTransformer); null: the CPU. Needs the
+        /// Microsoft.ML.OnnxRuntime.Gpu.Linux package in the app instead of Microsoft.ML.OnnxRuntime. Training itself runs
+        /// on <see cref="Backend"/>. A loaded model takes MLContext.GpuDeviceId instead.
+        /// </summary>
+        public int? GpuDeviceId { get; set; }
+
+        /// <summary>With <see cref="GpuDeviceId"/>: run on the CPU when the GPU cannot be used, instead of failing.</summary>
+        public bool FallbackToCpu { get; set; }
 
         internal Options Clone() => (Options)MemberwiseClone();
     }

@@ -1,24 +1,26 @@
-using System.Globalization;
 using System.Numerics.Tensors;
-using MlNetDigits.Core;
-using MlNetDigits.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// Labelled images read once from a data view for the CNN trainer: pixels as given (raw, e.g. 0..255) in one array
-/// (N, C, H, W), classes 0..K-1, and the label info. Rows whose key label is 0 (missing) are skipped.
+/// (N, C, H, W) and classes 0..K-1 (key value minus one). Rows whose key label is 0 (missing) are skipped.
 /// </summary>
 internal sealed class ImageExamples
 {
     /// <summary>What the image column must be, for messages.</summary>
-    public const string ExpectedImage = "a vector of Single with an ImageShape annotation (C, H, W), or a known-size Vector<Single, H, W>";
+    public const string ExpectedImage = "a known-size vector of Single with dimensions (H, W) or (C, H, W), e.g. Vector<Single, 28, 28> as LoadFromIdx gives";
 
-    private ImageExamples(float[] pixels, int[] labels, MulticlassLabelInfo label, (int C, int H, int W) shape, int skipped)
+    /// <summary>What the label column must be, for messages.</summary>
+    public const string ExpectedLabel = "a UInt32 key with at least two values (map the label with mlContext.Transforms.Conversion.MapValueToKey)";
+
+    private ImageExamples(float[] pixels, int[] labels, DataViewSchema.Column label, (int C, int H, int W) shape, int skipped)
     {
         Pixels = pixels;
         Labels = labels;
-        Label = label;
+        LabelColumn = label;
         Shape = shape;
         SkippedMissingLabels = skipped;
     }
@@ -29,7 +31,11 @@ internal sealed class ImageExamples
     /// <summary>(N) classes 0..K-1.</summary>
     public int[] Labels { get; }
 
-    public MulticlassLabelInfo Label { get; }
+    /// <summary>The label column (a key), whose type and annotations the model's PredictedLabel takes.</summary>
+    public DataViewSchema.Column LabelColumn { get; }
+
+    /// <summary>The number of classes K (the key's count).</summary>
+    public int ClassCount => (int)((KeyDataViewType)LabelColumn.Type).Count;
 
     public (int C, int H, int W) Shape { get; }
 
@@ -39,145 +45,113 @@ internal sealed class ImageExamples
 
     public int ImageSize => Shape.C * Shape.H * Shape.W;
 
-    /// <summary>The image shape (C, H, W) of column <paramref name="column"/>, or a <see cref="SchemaException"/>.</summary>
-    public static (int C, int H, int W) ImageShapeOf(DataViewSchema.Column column)
+    /// <summary>The image shape (C, H, W) of a column type, or null when it cannot hold images.</summary>
+    public static (int C, int H, int W)? ImageShapeOf(DataViewType type)
     {
-        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item } vector || item != NumberDataViewType.Single)
-            throw new SchemaException(column.Name, ExpectedImage, column.Type.ToString());
-        if (column.Annotations.GetImageShape() is { } shape)
+        if (type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
+            return null;
+        var d = vector.Dimensions;
+        return d.Length switch
         {
-            if (shape.Channels * shape.Height * shape.Width != vector.Size || shape.Channels < 1)
-                throw new SchemaException(column.Name, ExpectedImage, $"{column.Type} with ImageShape {shape} (which does not match its size)");
-            return (shape.Channels, shape.Height, shape.Width);
-        }
-        if (vector.Dimensions.Length == 2)
-            return (1, vector.Dimensions[0], vector.Dimensions[1]);
-        throw new SchemaException(column.Name, ExpectedImage, $"{column.Type} without an ImageShape annotation");
+            2 => (1, d[0], d[1]),
+            3 => (d[0], d[1], d[2]),
+            _ => null,
+        };
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (ML.NET's schema-mismatch exception type) unless the columns fit.</summary>
+    public static (DataViewSchema.Column Label, DataViewSchema.Column Image, (int C, int H, int W) Shape) CheckSchema(DataViewSchema schema,
+        string labelColumnName, string imageColumnName, string what = "the training data")
+    {
+        var label = schema.GetColumnOrNull(labelColumnName)
+            ?? throw SchemaError(labelColumnName, ExpectedLabel, null, what);
+        if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint) || key.Count is < 2 or > 100_000)
+            throw SchemaError(labelColumnName, ExpectedLabel, label.Type.ToString(), what);
+        var image = schema.GetColumnOrNull(imageColumnName)
+            ?? throw SchemaError(imageColumnName, ExpectedImage, null, what);
+        var shape = ImageShapeOf(image.Type) ?? throw SchemaError(imageColumnName, ExpectedImage, image.Type.ToString(), what);
+        return (label, image, shape);
+    }
+
+    /// <summary>The exception ML.NET throws for a schema mismatch, with a message that says what was expected and found.</summary>
+    public static ArgumentOutOfRangeException SchemaError(string column, string expected, string? found, string what) =>
+        new("inputSchema", found is null
+            ? $"Column '{column}' is not in {what}; expected {expected}."
+            : $"Column '{column}' of {what} is {found}; expected {expected}.");
+
     /// <summary>
-    /// Reads every row. With <paramref name="trainingLabel"/> given (a validation set), labels are checked against the
-    /// training classes. Throws <see cref="SchemaException"/> for wrong columns and <see cref="InvalidOperationException"/>
-    /// naming the row for bad values.
+    /// Reads every row. With <paramref name="trainingLabel"/> given (a validation set), the label must be the same key type.
+    /// Throws <see cref="InvalidOperationException"/> naming the row for bad values.
     /// </summary>
-    public static ImageExamples Read(IDataView data, string labelColumnName, string imageColumnName, MulticlassLabelInfo? trainingLabel,
-        CancellationToken cancellationToken)
+    public static ImageExamples Read(IDataView data, string labelColumnName, string imageColumnName, DataViewSchema.Column? trainingLabel,
+        CancellationToken cancellationToken, string what = "the training data")
     {
         ArgumentNullException.ThrowIfNull(data);
-        var schema = data.Schema;
-        MulticlassLabelInfo.CheckLabelColumn(schema, labelColumnName);
-        var labelColumn = schema[labelColumnName];
-        var imageColumn = schema.GetColumnOrNull(imageColumnName) ?? throw new SchemaException(imageColumnName, ExpectedImage, null);
-        var shape = ImageShapeOf(imageColumn);
+        var (labelColumn, imageColumn, shape) = CheckSchema(data.Schema, labelColumnName, imageColumnName, what);
+        var key = (KeyDataViewType)labelColumn.Type;
+        if (trainingLabel is { } t && !labelColumn.Type.Equals(t.Type))
+            throw SchemaError(labelColumnName, $"{t.Type} (the training label's key)", labelColumn.Type.ToString(), what);
         int size = shape.C * shape.H * shape.W;
-        var key = labelColumn.Type as KeyDataViewType;
-        if (trainingLabel is not null && !labelColumn.Type.Equals(trainingLabel.LabelType))
-            throw new SchemaException(labelColumnName, $"{trainingLabel.LabelType} (the training label's type)", labelColumn.Type.ToString(), "the validation set");
 
-        var pixels = new List<float[]>();
+        var chunks = new List<float[]>();
         var labels = new List<int>();
         int skipped = 0;
-        long row = -1, maxLabel = -1;
+        long row = -1;
         using var cursor = data.GetRowCursor([labelColumn, imageColumn]);
-        var readLabel = LabelReader(cursor, labelColumn);
+        var readLabel = cursor.GetGetter<uint>(labelColumn);
         var readImage = cursor.GetGetter<VBuffer<float>>(imageColumn);
         VBuffer<float> image = default;
+        uint value = 0;
         // Rows are gathered in chunks of 1024 images so that 60,000 images need no repeated array growth.
-        float[] chunk = new float[1024 * size];
+        const int chunkRows = 1024;
+        float[] chunk = new float[chunkRows * size];
         int inChunk = 0;
         while (cursor.MoveNext())
         {
             row++;
             if ((row & 1023) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
-            long value = readLabel();
-            int cls;
-            if (key is not null)
+            readLabel(ref value);
+            if (value == 0)
             {
-                if (value == 0)
-                {
-                    skipped++;
-                    continue;
-                }
-                if (value > (long)key.Count)
-                    throw new InvalidOperationException($"Row {row}: label key {value} is outside the key's range 1..{key.Count}.");
-                cls = (int)value - 1;
+                skipped++;
+                continue;
             }
-            else
-            {
-                if (value < 0 || value >= 1_000_000)
-                    throw new InvalidOperationException($"Row {row}: label {value} is not a class number; integer labels must be 0..999999 (class = value). Map other values to a key first.");
-                cls = (int)value;
-                if (trainingLabel is not null && cls >= trainingLabel.ClassCount)
-                    throw new InvalidOperationException($"Row {row}: label {value} is not one of the {trainingLabel.ClassCount} classes seen in training (0..{trainingLabel.ClassCount - 1}).");
-                maxLabel = Math.Max(maxLabel, value);
-            }
+            if (value > key.Count)
+                throw new InvalidOperationException($"Row {row} of {what}: label key {value} is outside the key's range 1..{key.Count}.");
             readImage(ref image);
-            var values = image.GetValues();
-            if (values.Length != size)
-                throw new InvalidOperationException($"Row {row}: column '{imageColumnName}' holds {values.Length} values but its type {imageColumn.Type} declares {size}.");
-            if (!TensorPrimitives.IsFiniteAll(values))
-                throw new InvalidOperationException($"Row {row}: column '{imageColumnName}' holds a NaN or infinite pixel; pixels must be finite.");
-            values.CopyTo(chunk.AsSpan(inChunk * size, size));
-            if (++inChunk == 1024)
+            var destination = chunk.AsSpan(inChunk * size, size);
+            if (image.Length != size)
+                throw new InvalidOperationException($"Row {row} of {what}: column '{imageColumnName}' holds {image.Length} values but its type {imageColumn.Type} declares {size}.");
+            image.CopyTo(destination);
+            if (!TensorPrimitives.IsFiniteAll<float>(destination))
+                throw new InvalidOperationException($"Row {row} of {what}: column '{imageColumnName}' holds a NaN or infinite pixel; pixels must be finite.");
+            labels.Add((int)value - 1);
+            if (++inChunk == chunkRows)
             {
-                pixels.Add(chunk);
-                chunk = new float[1024 * size];
+                chunks.Add(chunk);
+                chunk = new float[chunkRows * size];
                 inChunk = 0;
             }
-            labels.Add(cls);
         }
         cancellationToken.ThrowIfCancellationRequested();
         if (labels.Count == 0)
             throw new InvalidOperationException(row < 0
-                ? "The data view is empty: there are no images to train on."
-                : $"All {row + 1} rows have a missing label (key value 0): there are no images to train on.");
+                ? $"{Capitalised(what)} is empty: there are no images to train on."
+                : $"All {row + 1} rows of {what} have a missing label (key value 0): there are no images to train on.");
 
-        var all = new float[(long)labels.Count * size > int.MaxValue ? throw new InvalidOperationException($"{labels.Count} images of {size} pixels do not fit in one array.") : labels.Count * size];
+        if ((long)labels.Count * size > Array.MaxLength)
+            throw new InvalidOperationException($"{labels.Count} images of {size} pixels do not fit in one array.");
+        var all = GC.AllocateUninitializedArray<float>(labels.Count * size);
         int offset = 0;
-        foreach (var full in pixels)
+        foreach (var full in chunks)
         {
             full.CopyTo(all, offset);
             offset += full.Length;
         }
         chunk.AsSpan(0, inChunk * size).CopyTo(all.AsSpan(offset));
-
-        var info = trainingLabel ?? (key is not null
-            ? MulticlassLabelInfo.ForKey(labelColumn)
-            : MulticlassLabelInfo.ForInteger((NumberDataViewType)labelColumn.Type, (int)maxLabel + 1));
-        if (info.ClassCount < 2)
-            throw new InvalidOperationException($"Label column '{labelColumnName}' has only {info.ClassCount} class; classification needs at least two.");
-        return new ImageExamples(all, [.. labels], info, shape, skipped);
+        return new ImageExamples(all, [.. labels], labelColumn, shape, skipped);
     }
 
-    /// <summary>A reader of the label as a long, whatever its (key or integer) raw type.</summary>
-    private static Func<long> LabelReader(DataViewRow row, DataViewSchema.Column column)
-    {
-        var raw = column.Type.RawType;
-        if (raw == typeof(uint))
-        {
-            var get = row.GetGetter<uint>(column);
-            uint v = 0;
-            return () => { get(ref v); return v; };
-        }
-        if (raw == typeof(int))
-        {
-            var get = row.GetGetter<int>(column);
-            int v = 0;
-            return () => { get(ref v); return v; };
-        }
-        if (raw == typeof(long))
-        {
-            var get = row.GetGetter<long>(column);
-            long v = 0;
-            return () => { get(ref v); return v; };
-        }
-        if (raw == typeof(byte))
-        {
-            var get = row.GetGetter<byte>(column);
-            byte v = 0;
-            return () => { get(ref v); return v; };
-        }
-        throw new SchemaException(column.Name, MulticlassLabelInfo.Expected, column.Type.ToString());
-    }
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

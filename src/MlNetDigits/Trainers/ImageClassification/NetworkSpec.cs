@@ -2,7 +2,7 @@ using System.Globalization;
 using MlNetDigits.Engine;
 using MlNetDigits.Engine.Layers;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// A CNN described as a list of layer specs over an input of shape (C, H, W), e.g. "conv 32 3 pad=1", "bn", "relu",

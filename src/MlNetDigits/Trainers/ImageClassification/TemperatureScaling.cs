@@ -1,6 +1,5 @@
-using MlNetDigits.Evaluation;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// Temperature scaling (Guo et al., 2017): probabilities softmax(z / T) with one T > 0 fitted to minimise the negative
@@ -53,22 +52,30 @@ public static class TemperatureScaling
         return total / labels.Length;
     }
 
-    /// <summary>
-    /// The expected calibration error of softmax(z / T) over 15 equal-width confidence bins, with the same definition as
-    /// <see cref="MulticlassClassificationMetrics.ExpectedCalibrationError"/>.
-    /// </summary>
+    /// <summary>The expected calibration error (15 bins, see <see cref="CalibrationMetrics"/>) of softmax(z / T) over the rows of <paramref name="logits"/> (N, K).</summary>
     public static double ExpectedCalibrationError(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, double temperature)
     {
-        var aggregator = new MulticlassMetricsAggregator(classes, 0);
+        var accumulator = new CalibrationAccumulator();
         var p = new float[classes];
         for (int i = 0; i < labels.Length; i++)
         {
             for (int c = 0; c < classes; c++)
                 p[c] = (float)(logits[i * classes + c] / temperature);
-            MulticlassPredictionTransformer.Softmax(p);
-            aggregator.Add(labels[i], p);
+            Softmax(p);
+            accumulator.Add(p, labels[i]);
         }
-        return aggregator.ToMetrics([.. Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))]).ExpectedCalibrationError;
+        return accumulator.ToMetrics().ExpectedCalibrationError;
+    }
+
+    /// <summary>In place: v = exp(v − max v) / Σ exp(v − max v).</summary>
+    internal static void Softmax(Span<float> values)
+    {
+        float max = System.Numerics.Tensors.TensorPrimitives.Max<float>(values);
+        float sum = 0;
+        for (int i = 0; i < values.Length; i++)
+            sum += values[i] = MathF.Exp(values[i] - max);
+        for (int i = 0; i < values.Length; i++)
+            values[i] /= sum;
     }
 }
 

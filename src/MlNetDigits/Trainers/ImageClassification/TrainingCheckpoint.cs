@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using MlNetDigits.Engine;
 
-namespace MlNetDigits.Trainers.ImageClassification;
+namespace MlNetDigits;
 
 /// <summary>
 /// The state of a CNN training run at the end of an epoch, enough to continue it bit-identically: weights and

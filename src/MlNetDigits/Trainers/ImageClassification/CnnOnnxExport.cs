@@ -1,0 +1,30 @@
+using System.Reflection;
+using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Onnx;
+
+namespace MlNetDigits;
+
+/// <summary>Exports a trained network with its normalisation, temperature and <see cref="CnnModelInfo"/> metadata to ONNX.</summary>
+internal static class CnnOnnxExport
+{
+    private static readonly string Version =
+        typeof(CnnOnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    public static byte[] Export(Sequential network, CnnModelInfo info)
+    {
+        var (scale, shift) = Normalization.ScaleAndShift(info.Mean, info.StandardDeviation, info.PixelScale, info.InputShape[0]);
+        return OnnxExporter.Export(network, new OnnxExportOptions
+        {
+            Channels = info.InputShape[0],
+            Height = info.InputShape[1],
+            Width = info.InputShape[2],
+            Scale = scale,
+            Shift = shift,
+            Temperature = info.Temperature,
+            InputName = info.InputColumnName,
+            ProducerVersion = Version,
+            Metadata = info.ToMetadata(),
+            DocString = $"MlNetDigits CNN ({string.Join(", ", info.Layers)}) over {info.InputShape[0]}x{info.InputShape[1]}x{info.InputShape[2]} raw pixels; classes {string.Join(" ", info.ClassNames)}.",
+        });
+    }
+}
