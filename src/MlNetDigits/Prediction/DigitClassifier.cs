@@ -29,8 +29,11 @@ public sealed class DigitClassifier : IDisposable
     private readonly DigitClassifierOptions _options;
     private readonly PredictionEnginePool<ImageInput, ScoreOutput> _pool;
 
-    private DigitClassifier(DigitClassifierOptions? options, Action<PredictionEnginePool<ImageInput, ScoreOutput>> addModel)
+    private readonly string _modelName;
+
+    private DigitClassifier(DigitClassifierOptions? options, string modelName, Action<PredictionEnginePool<ImageInput, ScoreOutput>> addModel)
     {
+        _modelName = modelName;
         _options = options ?? new DigitClassifierOptions();
         if (!(_options.ConfidenceThreshold is >= 0 and <= 1) || !(_options.MinimumMargin is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(options),
@@ -75,14 +78,16 @@ public sealed class DigitClassifier : IDisposable
     public static DigitClassifier Load(string modelPath, DigitClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        return new DigitClassifier(options, pool => pool.AddModelFromFile(ModelName, modelPath, options?.WatchForChanges ?? false));
+        var name = Path.GetFileNameWithoutExtension(modelPath);
+        return new DigitClassifier(options, name, pool => pool.AddModelFromFile(name, modelPath, options?.WatchForChanges ?? false));
     }
 
     /// <summary>Serves an in-memory model (e.g. one just trained) saved, or to be saved, with <paramref name="inputSchema"/>.</summary>
-    public static DigitClassifier FromModel(ITransformer model, DataViewSchema? inputSchema = null, DigitClassifierOptions? options = null)
+    public static DigitClassifier FromModel(ITransformer model, DataViewSchema? inputSchema = null, DigitClassifierOptions? options = null, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new DigitClassifier(options, pool => pool.AddModel(ModelName, model, inputSchema));
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new DigitClassifier(options, name, pool => pool.AddModel(name, model, inputSchema));
     }
 
     /// <summary>
@@ -93,24 +98,22 @@ public sealed class DigitClassifier : IDisposable
     public static DigitClassifier LoadShipped(string name = "cnn", DigitClassifierOptions? options = null) =>
         Load(ShippedModels.Find(name), options);
 
-    private const string ModelName = "digits";
-
     /// <summary>The model now served.</summary>
-    public LoadedModel Model => _pool.GetLoadedModel(ModelName);
+    public LoadedModel Model => _pool.GetLoadedModel(_modelName);
 
     /// <summary>The class names in the model's slot order (for digits "0".."9").</summary>
     public IReadOnlyList<string> ClassNames
     {
         get
         {
-            var engine = _pool.GetPredictionEngine(ModelName);
+            var engine = _pool.GetPredictionEngine(_modelName);
             try
             {
                 return NamesOf(engine);
             }
             finally
             {
-                _pool.ReturnPredictionEngine(ModelName, engine);
+                _pool.ReturnPredictionEngine(_modelName, engine);
             }
         }
     }
@@ -181,7 +184,7 @@ public sealed class DigitClassifier : IDisposable
     }
 
     /// <summary>Reads the model file again now (see <see cref="PredictionEnginePool{TData, TPrediction}.Reload"/>).</summary>
-    public bool Reload() => _pool.Reload(ModelName);
+    public bool Reload() => _pool.Reload(_modelName);
 
     public void Dispose() => _pool.Dispose();
 
@@ -190,7 +193,7 @@ public sealed class DigitClassifier : IDisposable
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
                 throw new ArgumentException("The pixels must be finite numbers in 0..255; found NaN or infinity.", nameof(image));
-        var engine = _pool.GetPredictionEngine(ModelName);
+        var engine = _pool.GetPredictionEngine(_modelName);
         ScoreOutput output;
         IReadOnlyList<string> names;
         LoadedModel model;
@@ -202,7 +205,7 @@ public sealed class DigitClassifier : IDisposable
         }
         finally
         {
-            _pool.ReturnPredictionEngine(ModelName, engine);
+            _pool.ReturnPredictionEngine(_modelName, engine);
         }
         var scores = new ClassScore[output.Score.Length];
         for (int i = 0; i < scores.Length; i++)
@@ -296,16 +299,18 @@ public sealed class DigitClassifier : IDisposable
     private static SchemaDefinition InputDefinition(string imageColumnName, string labelColumnName)
     {
         var definition = SchemaDefinition.Create(typeof(ImageInput), SchemaDefinition.Direction.Read);
-        definition[nameof(ImageInput.Image)].ColumnName = imageColumnName;
-        definition[nameof(ImageInput.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Side, Side);
-        definition[nameof(ImageInput.Label)].ColumnName = labelColumnName;
+        var image = definition.Single(c => c.MemberName == nameof(ImageInput.Image));
+        var label = definition.Single(c => c.MemberName == nameof(ImageInput.Label));
+        image.ColumnName = imageColumnName;
+        image.ColumnType = new VectorDataViewType(NumberDataViewType.Single, Side, Side);
+        label.ColumnName = labelColumnName;
         return definition;
     }
 
     private static SchemaDefinition OutputDefinition(string scoreColumnName)
     {
         var definition = SchemaDefinition.Create(typeof(ScoreOutput), SchemaDefinition.Direction.Write);
-        definition[nameof(ScoreOutput.Score)].ColumnName = scoreColumnName;
+        definition.Single(c => c.MemberName == nameof(ScoreOutput.Score)).ColumnName = scoreColumnName;
         return definition;
     }
 

@@ -1,7 +1,5 @@
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 /// <summary>Locating data sets by name. The one test that sets MLNETDIGITS_DATA lives in its own non-parallel collection.</summary>
 public sealed class DatasetLocatorTests : IDisposable

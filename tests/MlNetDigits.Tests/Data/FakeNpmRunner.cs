@@ -1,8 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using MlNetDigits.Data.Datasets;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 /// <summary>An <see cref="INpmRunner"/> that writes a tarball built in the test instead of calling npm.</summary>
 internal sealed class FakeNpmRunner(IReadOnlyList<(string EntryName, byte[] Content)> entries) : INpmRunner

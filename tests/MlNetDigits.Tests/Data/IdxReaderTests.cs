@@ -1,6 +1,5 @@
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 public sealed class IdxReaderTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 /// <summary>Builds small IDX files (raw or gzipped) in a temporary folder for reader tests.</summary>
 internal sealed class IdxTestFiles : IDisposable

@@ -1,7 +1,5 @@
-using MlNetDigits.Data;
-using MlNetDigits.Data.Idx;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 public sealed class LoadFromIdxTests
 {
@@ -10,7 +8,7 @@ public sealed class LoadFromIdxTests
     [Fact]
     public void LoadFromIdx_SampleHas2000RowsAnd200PerDigit()
     {
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Train);
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Train);
 
         Assert.Equal(2000L, view.GetRowCount());
         var counts = new int[10];
@@ -31,21 +29,21 @@ public sealed class LoadFromIdxTests
     [Fact]
     public void LoadFromIdx_TestSplitHas1000Rows()
     {
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
 
         Assert.Equal(1000L, view.GetRowCount());
     }
 
     [Fact]
-    public void LoadFromIdx_SchemaHasUInt32LabelAndImageVectorWithShape()
+    public void LoadFromIdx_SchemaHasUInt32LabelAndAn28x28ImageVector()
     {
-        var view = new DigitsContext(1).Data.LoadFromIdx(
+        var view = new MLContext(1).Data.LoadFromIdx(
             Path.Combine(SampleFolder, "train-images-idx3-ubyte.gz"), Path.Combine(SampleFolder, "train-labels-idx1-ubyte.gz"));
 
         Assert.Equal(2, view.Schema.Count);
         Assert.Equal(NumberDataViewType.UInt32, view.Schema["Label"].Type);
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 28, 28), view.Schema["Image"].Type);
-        Assert.Equal((1, 28, 28), view.Schema["Image"].Annotations.GetImageShape());
+        Assert.Equal([28, 28], ((VectorDataViewType)view.Schema["Image"].Type).Dimensions.ToArray());
         Assert.Equal(0, view.Schema["Label"].Index);
         Assert.Equal(1, view.Schema["Image"].Index);
     }
@@ -55,7 +53,7 @@ public sealed class LoadFromIdxTests
     {
         var (images, labels) = IdxReader.ReadPair(
             Path.Combine(SampleFolder, "train-images-idx3-ubyte.gz"), Path.Combine(SampleFolder, "train-labels-idx1-ubyte.gz"));
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder);
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder);
 
         using var cursor = view.GetRowCursor(view.Schema);
         var getImage = cursor.GetGetter<VBuffer<float>>(view.Schema["Image"]);
@@ -81,7 +79,7 @@ public sealed class LoadFromIdxTests
     [Fact]
     public void LoadFromIdx_ShuffledCursorVisitsEveryRowOnceAndIsSeeded()
     {
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
 
         var first = ReadLabelsInOrder(view, new Random(7));
         var second = ReadLabelsInOrder(view, new Random(7));
@@ -99,7 +97,7 @@ public sealed class LoadFromIdxTests
         Directory.CreateDirectory(folder);
         try
         {
-            var e = Assert.Throws<FileNotFoundException>(() => new DigitsContext().Data.LoadFromIdxFolder(folder, DatasetSplit.Test));
+            var e = Assert.Throws<FileNotFoundException>(() => new MLContext().Data.LoadFromIdxFolder(folder, DatasetSplit.Test));
 
             Assert.Contains("t10k-images-idx3-ubyte", e.Message);
             Assert.Contains(folder, e.Message);
@@ -115,7 +113,7 @@ public sealed class LoadFromIdxTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "mlnd-absent-" + Guid.NewGuid().ToString("N"));
 
-        var e = Assert.Throws<DirectoryNotFoundException>(() => new DigitsContext().Data.LoadFromIdxFolder(folder));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => new MLContext().Data.LoadFromIdxFolder(folder));
 
         Assert.Contains(folder, e.Message);
     }
@@ -123,12 +121,68 @@ public sealed class LoadFromIdxTests
     [Fact]
     public void LoadFromIdx_GetterThrowsBeforeFirstMove()
     {
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
         using var cursor = view.GetRowCursor(view.Schema);
         var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
         uint label = 0;
 
         Assert.Throws<InvalidOperationException>(() => getLabel(ref label));
+    }
+
+    [Fact]
+    public void IdxDataView_WorksWithMlNetsTrainTestSplitShuffleCachePreviewAndEnumerable()
+    {
+        var ml = new MLContext(1);
+        var view = ml.Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+
+        var split = ml.Data.TrainTestSplit(view, testFraction: 0.2, seed: 3);
+        long train = Count(split.TrainSet), test = Count(split.TestSet);
+        Assert.Equal(1000, train + test);
+        Assert.InRange(test, 150, 250);
+
+        var shuffled = ml.Data.ShuffleRows(view, seed: 5);
+        var labels = ReadLabelsInOrder(shuffled, null);
+        Assert.Equal(ReadLabelsInOrder(view, null).Order(), labels.Order());
+        Assert.NotEqual(ReadLabelsInOrder(view, null), labels);
+        Assert.Equal(labels, ReadLabelsInOrder(ml.Data.ShuffleRows(view, seed: 5), null));
+
+        var cached = ml.Data.Cache(view);
+        Assert.Equal(ReadLabelsInOrder(view, null), ReadLabelsInOrder(cached, null));
+
+        var preview = view.Preview(maxRows: 3);
+        Assert.Equal(3, preview.RowView.Length);
+        Assert.Equal(["Label", "Image"], preview.Schema.Select(c => c.Name));
+
+        var rows = ml.Data.CreateEnumerable<ImageClassificationTestData.Row>(view, reuseRowObject: false).Take(5).ToList();
+        Assert.Equal(ReadLabelsInOrder(view, null).Take(5), rows.Select(r => r.Label));
+        Assert.All(rows, r => Assert.Equal(784, r.Image.Length));
+
+        var sevens = ml.Data.FilterRowsByColumn(ml.Transforms.Conversion.ConvertType("LabelValue", "Label", DataKind.Single).Fit(view).Transform(view), "LabelValue", 7, 8);
+        Assert.Equal(ReadLabelsInOrder(view, null).Count(l => l == 7), Count(sevens));
+    }
+
+    [Fact]
+    public void IdxDataView_ParallelCursorSet_ReadsEveryRow()
+    {
+        var view = new MLContext(1).Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+
+        var cursors = view.GetRowCursorSet([view.Schema["Label"]], n: 4);
+        long rows = 0;
+        foreach (var cursor in cursors)
+            using (cursor)
+                while (cursor.MoveNext())
+                    rows++;
+
+        Assert.Equal(1000, rows);
+    }
+
+    private static long Count(IDataView view)
+    {
+        long n = 0;
+        using var cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext())
+            n++;
+        return n;
     }
 
     private static uint[] ReadLabelsInOrder(IDataView view, Random? rand)
@@ -153,7 +207,7 @@ public sealed class LoadDatasetTests
     {
         var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));
 
-        var view = new DigitsContext(1).Data.LoadDataset("sample", DatasetSplit.Test, root);
+        var view = new MLContext(1).Data.LoadDataset("sample", DatasetSplit.Test, root);
 
         Assert.Equal(1000L, view.GetRowCount());
     }
@@ -163,7 +217,7 @@ public sealed class LoadDatasetTests
     {
         var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));
 
-        var e = Assert.Throws<FileNotFoundException>(() => new DigitsContext(1).Data.LoadDataset("mnist", DatasetSplit.Train, root));
+        var e = Assert.Throws<FileNotFoundException>(() => new MLContext(1).Data.LoadDataset("mnist", DatasetSplit.Train, root));
 
         Assert.Contains("mlnetdigits data fetch", e.Message);
         Assert.Contains(Path.Combine(root, "mnist"), e.Message);

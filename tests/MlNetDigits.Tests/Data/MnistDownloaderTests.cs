@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using MlNetDigits.Data.Datasets;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 public sealed class MnistDownloaderTests : IDisposable
 {

@@ -1,6 +1,5 @@
-using MlNetDigits.Data.Datasets;
 
-namespace MlNetDigits.Tests.Data;
+namespace MlNetDigits.Tests;
 
 /// <summary>The real runner against stand-in <c>npm</c> scripts (no network): failures and timeouts give clear messages.</summary>
 public sealed class NpmRunnerTests : IDisposable

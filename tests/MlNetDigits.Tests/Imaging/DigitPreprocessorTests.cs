@@ -1,6 +1,5 @@
-using MlNetDigits.Imaging;
 
-namespace MlNetDigits.Tests.Imaging;
+namespace MlNetDigits.Tests;
 
 public class DigitPreprocessorTests
 {
@@ -249,7 +248,7 @@ public class DigitPreprocessorTests
         var fromImage = DigitPreprocessor.Preprocess(GrayImage.FromBytes(45, 35, bytes));
         var fromBytes = DigitPreprocessor.Preprocess(bytes, 45, 35);
         var fromFloats = DigitPreprocessor.Preprocess(bytes.Select(b => (float)b).ToArray(), 45, 35);
-        var fromPng = DigitPreprocessor.PreprocessPng(PngEncoder.EncodeGray(45, 35, bytes));
+        var fromPng = DigitPreprocessor.PreprocessPng(ImageCodec.EncodePng(GrayImage.FromBytes(45, 35, bytes)));
 
         Assert.Equal(fromImage.Pixels, fromBytes.Pixels);
         Assert.Equal(fromImage.Pixels, fromFloats.Pixels);
@@ -274,7 +273,7 @@ public class DigitPreprocessorTests
     }
 
     private static byte[] PngBuilderRgba(GrayImage ink) =>
-        PngBuilder.Rgba8(ink.Width, ink.Height, (x, y) => (0, 0, 0, (byte)MathF.Round(ink[x, y])));
+        TestPngs.Rgba(ink.Width, ink.Height, (x, y) => (0, 0, 0, (byte)MathF.Round(ink[x, y])));
 
     [Fact]
     public void Resize_AveragesAreasWhenShrinking()

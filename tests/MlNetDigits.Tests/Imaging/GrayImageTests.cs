@@ -1,6 +1,5 @@
-using MlNetDigits.Imaging;
 
-namespace MlNetDigits.Tests.Imaging;
+namespace MlNetDigits.Tests;
 
 public class GrayImageTests
 {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MlNetDigits.Tests.Imaging;
+namespace MlNetDigits.Tests;
 
 /// <summary>Reads the committed gzipped IDX sample (data/sample) directly, independent of the library's IDX loader.</summary>
 internal static class MnistSample

@@ -1,13 +1,10 @@
-using MlNetDigits.Imaging;
-using MlNetDigits.Model;
-using MlNetDigits.Prediction;
-using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+using static MlNetDigits.Tests.TestModels;
 
-namespace MlNetDigits.Tests.Prediction;
+namespace MlNetDigits.Tests;
 
 public sealed class DigitClassifierTests
 {
-    private static readonly Lazy<DigitClassifier> SharedClassifier = new(() => DigitClassifier.Load(new MemoryStream(SdcaModel.FileBytes), name: "sdca-test"));
+    private static readonly Lazy<DigitClassifier> SharedClassifier = new(() => DigitClassifier.FromModel(SdcaModel.Model, SdcaModel.InputSchema, name: "sdca-test"));
 
     private static DigitClassifier Classifier => SharedClassifier.Value;
 
@@ -46,7 +43,7 @@ public sealed class DigitClassifierTests
     {
         var (pixels, label) = ConfidentDigits.Value[0];
         var image = MakeVariant("inverted", new GrayImage(28, 28, pixels));
-        var png = PngEncoder.EncodeGray(image);
+        var png = ImageCodec.EncodePng(image);
         var fromPng = Classifier.Classify(png);
         var fromPixels = Classifier.Classify(image.ToBytes(), image.Width, image.Height);
         Assert.Equal(label, fromPng.Digit);
@@ -99,11 +96,10 @@ public sealed class DigitClassifierTests
     [Fact]
     public void Classify_ThrowsInvalidImageGivenAMalformedPng()
     {
-        var png = PngEncoder.EncodeGray(28, 28, new byte[784]);
-        png[^10] ^= 0xFF;
-        Assert.Throws<InvalidImageException>(() => Classifier.Classify(png));
-        var e = Assert.Throws<InvalidImageException>(() => Classifier.Classify("GIF89a not a png"u8.ToArray()));
-        Assert.Contains("Not a PNG", e.Message);
+        var png = ImageCodec.EncodePng(new GrayImage(28, 28));
+        Assert.Throws<InvalidImageException>(() => Classifier.Classify(png[..(png.Length / 2)]));
+        var e = Assert.Throws<InvalidImageException>(() => Classifier.Classify("this is not an image"u8.ToArray()));
+        Assert.Contains("not an image file", e.Message);
     }
 
     [Fact]
@@ -196,10 +192,46 @@ public sealed class DigitClassifierTests
     [Fact]
     public void Load_ThrowsWhenTheModelDoesNotTakeA28x28Image()
     {
-        var context = new DigitsContext(seed: 1);
         var e = Assert.Throws<ArgumentException>(() => DigitClassifier.FromModel(SdcaModel.Model, SdcaModel.InputSchema,
             new DigitClassifierOptions { ImageColumnName = "Pixels" }));
         Assert.Contains("'Image'", e.Message);
+    }
+
+    [Fact]
+    public void Load_RefusesAModelWhoseWeightsOverflow_NamingTheProbability()
+    {
+        // Finite but huge weights: every probability comes out NaN. Such a model must never be served.
+        var ml = new MLContext(seed: 1);
+        var blowUp = ml.Transforms.Expression("Image", "x => x * 3e38", "Image").Fit(TestData());
+        var stages = ((IEnumerable<ITransformer>)SdcaModel.Model).ToArray();
+        var poisoned = new TransformerChain<ITransformer>([blowUp, .. stages]);
+
+        var e = Assert.Throws<InvalidModelException>(() => DigitClassifier.FromModel(poisoned, SdcaModel.InputSchema));
+        Assert.Contains("probabilit", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_WatchingForChanges_KeepsServingWhenTheReplacementOverflows()
+    {
+        var folder = TempFolder();
+        try
+        {
+            var path = Path.Combine(folder, "digits.zip");
+            File.WriteAllBytes(path, SdcaModel.FileBytes);
+            using var classifier = DigitClassifier.Load(path);
+            var (pixels, label) = ConfidentDigits.Value[0];
+            var ml = new MLContext(seed: 1);
+            var blowUp = ml.Transforms.Expression("Image", "x => x * 3e38", "Image").Fit(TestData());
+            var poisoned = new TransformerChain<ITransformer>([blowUp, .. ((IEnumerable<ITransformer>)SdcaModel.Model).ToArray()]);
+            File.WriteAllBytes(path, Save(ml, poisoned, SdcaModel.InputSchema));
+
+            Assert.Throws<InvalidModelException>(() => classifier.Reload());
+            Assert.Equal(label, classifier.Classify28x28(pixels).Digit);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Hand-made variants of a 28x28 MNIST digit (white on black): moved, shrunk, enlarged, inverted, on odd canvases.</summary>

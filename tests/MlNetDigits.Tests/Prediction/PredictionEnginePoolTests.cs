@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using MlNetDigits.Data;
-using MlNetDigits.Model;
-using MlNetDigits.Prediction;
-using MlNetDigits.Transforms;
-using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+using static MlNetDigits.Tests.TestModels;
 
-namespace MlNetDigits.Tests.Prediction;
+namespace MlNetDigits.Tests;
 
 public sealed class PredictionEnginePoolTests : IDisposable
 {
@@ -13,6 +9,8 @@ public sealed class PredictionEnginePoolTests : IDisposable
 
     public sealed class DigitInput
     {
+        public uint Label { get; set; }
+
         [VectorType(28, 28)]
         public float[] Image { get; set; } = [];
     }
@@ -73,6 +71,7 @@ public sealed class PredictionEnginePoolTests : IDisposable
     public void GetPredictionEngine_LendsDistinctEnginesAndReusesReturnedOnes()
     {
         using var pool = new PredictionEnginePool<DigitInput, DigitOutput>(SdcaModel.Model, SdcaModel.InputSchema);
+        Assert.Equal([PredictionEnginePool<DigitInput, DigitOutput>.DefaultModelName], pool.ModelNames);
         var a = pool.GetPredictionEngine();
         var b = pool.GetPredictionEngine();
         Assert.NotSame(a, b);
@@ -88,7 +87,7 @@ public sealed class PredictionEnginePoolTests : IDisposable
         using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, FastReload());
         var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
         var before = pool.Predict(input).Score;
-        var firstVersion = pool.CurrentModel.Version;
+        var firstVersion = pool.GetLoadedModel().Version;
         using var reloaded = new ManualResetEventSlim();
         pool.ModelReloaded += (_, e) => reloaded.Set();
 
@@ -120,7 +119,7 @@ public sealed class PredictionEnginePoolTests : IDisposable
         var after = pool.Predict(input).Score;
         Assert.Empty(errors);
         Assert.NotEqual(before, after);
-        Assert.NotEqual(firstVersion, pool.CurrentModel.Version);
+        Assert.NotEqual(firstVersion, pool.GetLoadedModel().Version);
         Assert.All(seen, s => Assert.True(s.SequenceEqual(before) || s.SequenceEqual(after), "A prediction matched neither model."));
         Assert.Contains(seen, s => s.SequenceEqual(after));
     }
@@ -146,7 +145,7 @@ public sealed class PredictionEnginePoolTests : IDisposable
         Assert.IsType<InvalidModelException>(failure!.Error);
         Assert.Equal(path, failure.FilePath);
         Assert.Equal(before, pool.Predict(input).Score);
-        Assert.Equal(LoadedModelVersion(SdcaModel.FileBytes), pool.CurrentModel.Version);
+        Assert.Equal(LoadedModelVersion(SdcaModel.FileBytes), pool.GetLoadedModel().Version);
     }
 
     [Fact]
@@ -155,15 +154,14 @@ public sealed class PredictionEnginePoolTests : IDisposable
         var path = WriteModel(SdcaModel.FileBytes);
         var options = FastReload();
         options.UseFileSystemEvents = false;
-        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, options);
-        var messages = new ConcurrentQueue<string>();
-        pool.Log += (_, m) => messages.Enqueue(m);
+        var logger = new ListLogger();
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, watchForChanges: true, options, logger);
         using var reloaded = new ManualResetEventSlim();
         var loggedBeforeTheEvent = false;
         pool.ModelReloaded += (_, _) =>
         {
             // The event wakes the test thread, so the log line must already be written when it fires.
-            loggedBeforeTheEvent = messages.Any(m => m.Contains("reloaded", StringComparison.Ordinal));
+            loggedBeforeTheEvent = logger.Messages.Any(m => m.Contains("reloaded", StringComparison.Ordinal));
             reloaded.Set();
         };
         var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
@@ -183,12 +181,12 @@ public sealed class PredictionEnginePoolTests : IDisposable
         using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path);
         var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
         var before = pool.Predict(input).Score;
-        var context = new DigitsContext(seed: 1);
-        var scaleOnly = context.Transforms.ScalePixels("Features", "Image").Fit(TestData());
-        File.WriteAllBytes(path, Save(context, scaleOnly, SdcaModel.InputSchema));
+        var ml = new MLContext(seed: 1);
+        var scaleOnly = ml.Transforms.NormalizeMinMax("Features", "Image").Fit(TestData());
+        File.WriteAllBytes(path, Save(ml, scaleOnly, SdcaModel.InputSchema));
 
         var e = Assert.Throws<ArgumentException>(() => pool.Reload());
-        Assert.Contains("'Score'", e.Message);
+        Assert.Contains("Score", e.Message);
         Assert.Equal(before, pool.Predict(input).Score);
     }
 
@@ -227,6 +225,76 @@ public sealed class PredictionEnginePoolTests : IDisposable
         var missing = Path.Combine(_folder, "nope.zip");
         var e = Assert.Throws<FileNotFoundException>(() => PredictionEnginePool<DigitInput, DigitOutput>.FromFile(missing));
         Assert.Contains(missing, e.Message);
+    }
+
+    [Fact]
+    public void NamedModels_AreServedSideBySide_AndAnUnknownNameIsRefusedListingTheNames()
+    {
+        using var pool = new PredictionEnginePool<DigitInput, DigitOutput>();
+        pool.AddModelFromFile("sdca", WriteModel(SdcaModel.FileBytes, "sdca.zip"));
+        pool.AddModelFromFile("cnn", WriteModel(CnnModel.FileBytes, "cnn.zip"));
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+
+        Assert.Equal(["sdca", "cnn"], pool.ModelNames);
+        Assert.Equal(10, pool.Predict("sdca", input).Score.Length);
+        Assert.NotEqual(pool.Predict("sdca", input).Score, pool.Predict("cnn", input).Score);
+        Assert.Equal("cnn", pool.GetLoadedModel("cnn").Name);
+        var e = Assert.Throws<ArgumentException>(() => pool.Predict("best", input));
+        Assert.Contains("'sdca', 'cnn'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => pool.AddModelFromFile("cnn", Path.Combine(_folder, "cnn.zip")));
+    }
+
+    [Fact]
+    public void ReturnPredictionEngine_OfAnEngineNotOnLoan_Throws()
+    {
+        using var pool = new PredictionEnginePool<DigitInput, DigitOutput>(SdcaModel.Model, SdcaModel.InputSchema);
+        var engine = pool.GetPredictionEngine();
+        pool.ReturnPredictionEngine(engine);
+
+        Assert.Throws<ArgumentException>(() => pool.ReturnPredictionEngine(engine));
+    }
+
+    [Fact]
+    public void HundredReloadsOfACnn_DoNotLeakThreads()
+    {
+        // Every loaded CNN holds an ONNX Runtime session; a replaced model must release it once its engines are back.
+        var path = WriteModel(CnnModel.FileBytes);
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path);
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        pool.Predict(input);
+        byte[][] versions = [CnnModel.FileBytes, Touched(CnnModel.FileBytes)];
+        for (int i = 0; i < 10; i++)
+        {
+            File.WriteAllBytes(path, versions[(i + 1) % 2]);
+            Assert.True(pool.Reload());
+            pool.Predict(input);
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        int before = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+
+        for (int i = 10; i < 110; i++)
+        {
+            File.WriteAllBytes(path, versions[(i + 1) % 2]);
+            Assert.True(pool.Reload());
+            pool.Predict(input);
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        int after = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
+
+        Assert.True(after <= before + 4, $"{before} threads before 100 reloads, {after} after.");
+    }
+
+    /// <summary>The same model file with one more (ignored) zip entry: a new file content, hence a new model version.</summary>
+    private static byte[] Touched(byte[] zipBytes)
+    {
+        var stream = new MemoryStream();
+        stream.Write(zipBytes);
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        using (var writer = new StreamWriter(zip.CreateEntry("TrainingInfo/touched.txt").Open()))
+            writer.Write("touched");
+        return stream.ToArray();
     }
 
     private static string LoadedModelVersion(byte[] bytes) =>

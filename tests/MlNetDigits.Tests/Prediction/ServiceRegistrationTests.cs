@@ -1,14 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
-using MlNetDigits.Data;
-using MlNetDigits.Prediction;
-using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+using static MlNetDigits.Tests.TestModels;
 
-namespace MlNetDigits.Tests.Prediction;
+namespace MlNetDigits.Tests;
 
 public sealed class ServiceRegistrationTests
 {
     public sealed class DigitInput
     {
+        public uint Label { get; set; }
+
         [VectorType(28, 28)]
         public float[] Image { get; set; } = [];
     }
@@ -16,27 +16,33 @@ public sealed class ServiceRegistrationTests
     public sealed class DigitOutput
     {
         public float[] Score { get; set; } = [];
+
+        public uint PredictedLabel { get; set; }
     }
 
     [Fact]
-    public void AddPredictionEnginePool_FromFile_ResolvesOneWatchingPoolThatPredicts()
+    public void AddPredictionEnginePool_FromFile_ResolvesOnePoolServingTheNamedModels()
     {
         var folder = TempFolder();
         try
         {
-            var path = Path.Combine(folder, "model.zip");
-            File.WriteAllBytes(path, SdcaModel.FileBytes);
+            var sdca = Path.Combine(folder, "sdca.zip");
+            var cnn = Path.Combine(folder, "cnn.zip");
+            File.WriteAllBytes(sdca, SdcaModel.FileBytes);
+            File.WriteAllBytes(cnn, CnnModel.FileBytes);
             var services = new ServiceCollection();
-            services.AddPredictionEnginePool<DigitInput, DigitOutput>().FromFile(path, watchForChanges: true);
+            services.AddPredictionEnginePool<DigitInput, DigitOutput>()
+                .FromFile(modelName: "sdca", filePath: sdca, watchForChanges: true)
+                .FromFile(modelName: "cnn", filePath: cnn, watchForChanges: false);
             using (var provider = services.BuildServiceProvider())
             {
                 var pool = provider.GetRequiredService<PredictionEnginePool<DigitInput, DigitOutput>>();
                 Assert.Same(pool, provider.GetRequiredService<PredictionEnginePool<DigitInput, DigitOutput>>());
-                Assert.True(pool.IsWatching);
-                Assert.Equal(path, pool.CurrentModel.FilePath);
+                Assert.Equal(["sdca", "cnn"], pool.ModelNames);
+                Assert.Equal(sdca, pool.GetLoadedModel("sdca").FilePath);
                 var (pixels, label) = TestDigits(1)[0];
-                var scores = pool.Predict(new DigitInput { Image = pixels }).Score;
-                Assert.Equal(label.ToString(System.Globalization.CultureInfo.InvariantCulture), pool.ClassNames![Array.IndexOf(scores, scores.Max())]);
+                Assert.Equal(label, pool.Predict("sdca", new DigitInput { Image = pixels }).PredictedLabel);
+                Assert.Equal(label, pool.Predict("cnn", new DigitInput { Image = pixels }).PredictedLabel);
             }
         }
         finally
@@ -52,7 +58,7 @@ public sealed class ServiceRegistrationTests
         services.AddPredictionEnginePool<DigitInput, DigitOutput>();
         using var provider = services.BuildServiceProvider();
         var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<PredictionEnginePool<DigitInput, DigitOutput>>());
-        Assert.Contains(".FromFile(path)", e.Message);
+        Assert.Contains(".FromFile(modelName, path, watchForChanges)", e.Message);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
-using MlNetDigits.Prediction;
-using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+using static MlNetDigits.Tests.TestModels;
 
-namespace MlNetDigits.Tests.Prediction;
+namespace MlNetDigits.Tests;
 
 /// <summary>
 /// Every model in the repository's models/ folder (cnn-best.zip, sdca.zip, and any other dropped there) loads through
@@ -27,7 +26,7 @@ public sealed class ShippedModelAccuracyTests
     public void ShippedModel_IsSmallAndClassifiesTheCommittedSampleAccurately(string name)
     {
         using var classifier = name == TrainedHere
-            ? DigitClassifier.Load(new MemoryStream(SdcaModel.FileBytes), name: "trained-here")
+            ? DigitClassifier.FromModel(SdcaModel.Model, SdcaModel.InputSchema)
             : DigitClassifier.LoadShipped(name);
         if (classifier.Model.FilePath is { } path)
             Assert.InRange(new FileInfo(path).Length, 1, 8L * 1024 * 1024);

@@ -1,7 +1,6 @@
-using MlNetDigits.Prediction;
-using static MlNetDigits.Tests.Prediction.PredictionTestModels;
+using static MlNetDigits.Tests.TestModels;
 
-namespace MlNetDigits.Tests.Prediction;
+namespace MlNetDigits.Tests;
 
 /// <summary>The only tests that set MLNETDIGITS_MODELS; they run one after another within this class.</summary>
 public sealed class ShippedModelsTests

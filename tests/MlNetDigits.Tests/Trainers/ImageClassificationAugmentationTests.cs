@@ -1,11 +1,9 @@
-using MlNetDigits.Trainers.ImageClassification;
-using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 public sealed class ImageClassificationAugmentationTests
 {
-    private static float[] Pixels(int count) => Images(count).GetVectorColumn<float>("Image").Values.ToArray();
+    private static float[] Pixels(int count) => [.. ImageClassificationTestData.Rows(count).SelectMany(r => r.Image)];
 
     [Fact]
     public void Apply_WithAllMagnitudesZero_CopiesTheImagesInRowOrder()

@@ -1,8 +1,6 @@
-using MlNetDigits.Core;
-using MlNetDigits.Trainers.ImageClassification;
-using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
+using static MlNetDigits.Tests.ImageClassificationTestData;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 public sealed class ImageClassificationCheckpointTests : IDisposable
 {
@@ -21,31 +19,33 @@ public sealed class ImageClassificationCheckpointTests : IDisposable
         options.Shuffle = true;
         options.Augmentation = new ImageAugmentationOptions();
         options.LearningRateSchedule = "onecycle";
-        options.EarlyStopping = new EarlyStoppingOptions { Patience = 5 };
+        options.EarlyStoppingCriteria = new EarlyStoppingOptions { Patience = 5 };
         return options;
     }
 
     [Fact]
     public void ResumeFrom_AfterCancellation_EqualsAnUninterruptedRunBitForBit()
     {
-        var data = Images(300);
-        var uninterrupted = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(Options()).Fit(data);
+        var data = Keyed(300);
+        var uninterrupted = Trainer(Options()).Fit(data);
 
         // Cancel as soon as epoch 1 is reported: training stops at the next batch, the epoch-1 checkpoint stays.
         using var cancel = new CancellationTokenSource();
         var first = Options();
-        first.CheckpointDirectory = _folder;
-        var trainer = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(first);
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(data, new SyncProgress(r =>
+        first.WorkspacePath = _folder;
+        first.CancellationToken = cancel.Token;
+        first.MetricsCallback = r =>
         {
             if (r.Kind == TrainingProgressKind.Epoch && r.Epoch == 1)
                 cancel.Cancel();
-        }), cancel.Token));
+        };
+        var trainer = Trainer(first);
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(data));
         Assert.Equal(1, TrainingCheckpoint.Load(Path.Combine(_folder, TrainingCheckpoint.FileName)).Epoch);
 
         var second = Options();
         second.ResumeFrom = _folder;
-        var resumed = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(second).Fit(data);
+        var resumed = Trainer(second).Fit(data);
 
         ImageClassificationTrainerTests.AssertSameWeights(uninterrupted, resumed);
         Assert.Equal(uninterrupted.History.Select(e => e with { Seconds = 0 }), resumed.History.Select(e => e with { Seconds = 0 }));
@@ -57,15 +57,17 @@ public sealed class ImageClassificationCheckpointTests : IDisposable
     {
         using var cancel = new CancellationTokenSource();
         var options = Options();
-        options.CheckpointDirectory = _folder;
+        options.WorkspacePath = _folder;
         options.ProgressInterval = 2;
-        var trainer = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options);
-
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Images(300), new SyncProgress(r =>
+        options.CancellationToken = cancel.Token;
+        options.MetricsCallback = r =>
         {
             if (r.Kind == TrainingProgressKind.Batch && r.Epoch == 2 && r.Batch == 4)
                 cancel.Cancel();
-        }), cancel.Token));
+        };
+        var trainer = Trainer(options);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Keyed(300)));
 
         var file = Path.Combine(_folder, TrainingCheckpoint.FileName);
         Assert.True(File.Exists(file));
@@ -77,7 +79,7 @@ public sealed class ImageClassificationCheckpointTests : IDisposable
         // The checkpoint is usable: a run resumed from it finishes.
         var resume = Options();
         resume.ResumeFrom = file;
-        var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(resume).Fit(Images(300));
+        var model = Trainer(resume).Fit(Keyed(300));
         Assert.Equal(3, model.History.Count);
     }
 
@@ -85,13 +87,13 @@ public sealed class ImageClassificationCheckpointTests : IDisposable
     public void ResumeFrom_WithOtherSettings_ThrowsNamingTheDifference()
     {
         var options = TinyOptions(epochs: 1);
-        options.CheckpointDirectory = _folder;
-        new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(100));
+        options.WorkspacePath = _folder;
+        Trainer(options).Fit(Keyed(100));
 
         var other = TinyOptions(epochs: 2);
         other.BatchSize = 16;
         other.ResumeFrom = _folder;
-        var e = Assert.Throws<ArgumentException>(() => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(other).Fit(Images(100)));
+        var e = Assert.Throws<ArgumentException>(() => Trainer(other).Fit(Keyed(100)));
         Assert.Contains("BatchSize: checkpoint 32, now 16", e.Message, StringComparison.Ordinal);
     }
 
@@ -104,7 +106,7 @@ public sealed class ImageClassificationCheckpointTests : IDisposable
         var options = TinyOptions(epochs: 1);
         options.ResumeFrom = file;
 
-        var e = Assert.Throws<InvalidDataException>(() => new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(100)));
+        var e = Assert.Throws<InvalidDataException>(() => Trainer(options).Fit(Keyed(100)));
         Assert.Contains("not a valid training checkpoint", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,15 +1,10 @@
-using MlNetDigits.Core;
-using MlNetDigits.Data;
+using static MlNetDigits.Tests.ImageClassificationTestData;
 using MlNetDigits.Engine.Backends;
-using MlNetDigits.Trainers.ImageClassification;
-using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 public sealed class ImageClassificationOptionsTests
 {
-    private static ImageClassificationTrainer Trainer(ImageClassificationTrainer.Options options) =>
-        new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options);
 
     [Fact]
     public void ZeroEpochs_ThrowsWhenTheTrainerIsCreated()
@@ -31,22 +26,53 @@ public sealed class ImageClassificationOptionsTests
     {
         var options = TinyOptions(epochs: 1);
         options.BatchSize = 100;
-        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Keyed(50)));
         Assert.Contains("BatchSize 100 is larger than the 40 training images", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ImageColumnWithoutShape_ThrowsSchemaExceptionBeforeTraining()
+    public void ImageColumnWithoutShape_ThrowsASchemaErrorBeforeTraining()
     {
-        var flat = new InMemoryDataView.Builder()
-            .AddScalar("Label", NumberDataViewType.UInt32, new uint[] { 1, 2 })
-            .AddVector("Image", new VectorDataViewType(NumberDataViewType.Single, 784), new float[2 * 784])
-            .Build();
+        var ml = new MLContext(1);
+        var rows = new[] { new FlatRow { Label = 1, Image = new float[784] }, new FlatRow { Label = 2, Image = new float[784] } };
+        var flat = KeyMapping(ml).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
 
-        var e = Assert.Throws<SchemaException>(() => Trainer(TinyOptions()).Fit(flat));
-        Assert.Contains("Image", e.Message, StringComparison.Ordinal);
-        Assert.Contains("ImageShape", e.Message, StringComparison.Ordinal);
-        Assert.Throws<SchemaException>(() => Trainer(TinyOptions()).GetOutputSchema(SchemaShape.Create(flat.Schema)));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(TinyOptions()).Fit(flat));
+        Assert.Contains("Column 'Image'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("dimensions (H, W) or (C, H, W)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Vector<Single, 784>", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelThatIsNotAKey_ThrowsAskingForMapValueToKey()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(TinyOptions()).Fit(Images(50)));
+        Assert.Contains("Column 'Label'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("MapValueToKey", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(TinyOptions()).GetOutputSchema(SchemaShapes.Of(Images(5).Schema)));
+    }
+
+    [Fact]
+    public void GetOutputSchema_AddsScoreAndAKeyPredictedLabel_AsTheTransformDoes()
+    {
+        var data = Keyed(100);
+        var shape = Trainer(TinyOptions(epochs: 1)).GetOutputSchema(SchemaShapes.Of(data.Schema));
+
+        var score = Assert.Single(shape, c => c.Name == "Score");
+        var predicted = Assert.Single(shape, c => c.Name == "PredictedLabel");
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, score.Kind);
+        Assert.Equal(NumberDataViewType.Single, score.ItemType);
+        Assert.True(predicted.IsKey);
+        var scored = Trainer(TinyOptions(epochs: 1)).Fit(data).Transform(data);
+        Assert.True(scored.Schema["PredictedLabel"].Type is KeyDataViewType { Count: 10 });
+    }
+
+    private sealed class FlatRow
+    {
+        public uint Label { get; set; }
+
+        [VectorType(784)]
+        public float[] Image { get; set; } = [];
     }
 
     [Fact]
@@ -54,7 +80,7 @@ public sealed class ImageClassificationOptionsTests
     {
         var options = TinyOptions();
         options.Layers = ["conv 8 3", "maxpool 2", "maxpool 2", "maxpool 2", "conv 8 5"];
-        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Keyed(50)));
         Assert.Contains("Layer 4 'conv 8 5'", e.Message, StringComparison.Ordinal);
         Assert.Contains("larger than its input 3x3", e.Message, StringComparison.Ordinal);
     }
@@ -96,9 +122,9 @@ public sealed class ImageClassificationOptionsTests
     [Fact]
     public void EarlyStoppingWithoutValidation_Throws()
     {
-        var options = new ImageClassificationTrainer.Options { ValidationFraction = 0, EarlyStopping = new EarlyStoppingOptions() };
+        var options = new ImageClassificationTrainer.Options { ValidationSetFraction = 0, EarlyStoppingCriteria = new EarlyStoppingOptions() };
         var e = Assert.Throws<ArgumentException>(() => Trainer(options));
-        Assert.Contains("EarlyStopping needs validation images", e.Message, StringComparison.Ordinal);
+        Assert.Contains("EarlyStoppingCriteria needs validation images", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,7 +133,7 @@ public sealed class ImageClassificationOptionsTests
         var options = TinyOptions(epochs: 1);
         options.Optimizer = "adadelta";
         options.Beta1 = 0.5;
-        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Images(50)));
+        var e = Assert.Throws<ArgumentException>(() => Trainer(options).Fit(Keyed(50)));
         Assert.Contains("Optimizer 'adadelta' has no option Beta1", e.Message, StringComparison.Ordinal);
     }
 

@@ -1,9 +1,6 @@
-using MlNetDigits.Core;
-using MlNetDigits.Data;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Trainers.ImageClassification;
+using Microsoft.ML.Transforms;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 /// <summary>Small slices of the committed MNIST sample for fast CNN tests, and tiny architectures.</summary>
 internal static class ImageClassificationTestData
@@ -18,26 +15,45 @@ internal static class ImageClassificationTestData
     /// <summary>A tiny CNN with every random and stateful part: batch norm, dropout.</summary>
     public static readonly string[] TinyBatchNormLayers = ["conv 4 5 stride=2", "bn", "relu", "maxpool 2", "flatten", "dropout 0.2", "dense 16", "relu"];
 
+    /// <summary>A row of the images: the digit (UInt32) and its raw pixels.</summary>
+    public sealed class Row
+    {
+        public uint Label { get; set; }
+
+        [VectorType(28, 28)]
+        public float[] Image { get; set; } = [];
+    }
+
     /// <summary>
     /// <paramref name="count"/> training (or test) images spread evenly over the sample (the same number per digit when
-    /// count is a multiple of 10), as "Label" UInt32 and "Image" Vector&lt;Single, 28, 28&gt; with ImageShape {1, 28, 28}.
+    /// count is a multiple of 10), as "Label" UInt32 and "Image" Vector&lt;Single, 28, 28&gt; — what LoadFromIdx gives.
     /// </summary>
-    public static InMemoryDataView Images(int count, bool test = false)
+    public static IDataView Images(int count, bool test = false) => new MLContext(1).Data.LoadFromEnumerable(Rows(count, test), Definition());
+
+    /// <summary><see cref="Images"/> with the label mapped to a key in digit order (key d + 1 is digit d), as trainers take it.</summary>
+    public static IDataView Keyed(int count, bool test = false)
+    {
+        var ml = new MLContext(1);
+        var images = Images(count, test);
+        return KeyMapping(ml).Fit(images).Transform(images);
+    }
+
+    /// <summary>MapValueToKey("Label") by value, so key d + 1 is digit d.</summary>
+    public static ValueToKeyMappingEstimator KeyMapping(MLContext ml) =>
+        ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
+
+    /// <summary>The rows of <see cref="Images"/>.</summary>
+    public static List<Row> Rows(int count, bool test = false)
     {
         var (pixels, labels) = test ? Test.Value : Train.Value;
         int total = labels.Length;
-        var chosenPixels = new float[count * 784];
-        var chosenLabels = new uint[count];
+        var rows = new List<Row>(count);
         for (int i = 0; i < count; i++)
         {
             int row = (int)((long)i * total / count);
-            pixels.AsSpan(row * 784, 784).CopyTo(chosenPixels.AsSpan(i * 784));
-            chosenLabels[i] = labels[row];
+            rows.Add(new Row { Label = labels[row], Image = pixels.AsSpan(row * 784, 784).ToArray() });
         }
-        return new InMemoryDataView.Builder()
-            .AddScalar("Label", NumberDataViewType.UInt32, chosenLabels)
-            .AddVector("Image", new VectorDataViewType(NumberDataViewType.Single, 28, 28), chosenPixels, DataViewSchema.Annotations.Empty.WithImageShape(1, 28, 28))
-            .Build();
+        return rows;
     }
 
     /// <summary>Options for a quick, single-threaded, seeded run of a tiny net.</summary>
@@ -51,43 +67,59 @@ internal static class ImageClassificationTestData
         LearningRateSchedule = "none",
         Seed = 7,
         NumberOfThreads = 1,
-        ValidationFraction = 0.2,
+        ValidationSetFraction = 0.2,
         ProgressInterval = 0,
         Augmentation = null,
     };
 
-    /// <summary>The probabilities (N, K) of every row of <paramref name="data"/>'s "Image" column, scored as a batch.</summary>
-    public static float[] Probabilities(ImageClassificationTransformer model, InMemoryDataView data)
+    /// <summary>A trainer for <paramref name="options"/> from a fresh MLContext.</summary>
+    public static ImageClassificationTrainer Trainer(ImageClassificationTrainer.Options options, int contextSeed = 1) =>
+        new MLContext(contextSeed).MulticlassClassification.Trainers.ImageClassification(options);
+
+    /// <summary>The Score column (N, K) of <paramref name="scored"/>, row after row.</summary>
+    public static float[] Scores(IDataView scored)
     {
-        var (images, _) = data.GetVectorColumn<float>("Image");
-        var result = new float[data.RowCount * model.ClassCount];
-        model.PredictProbabilitiesBatch(images.Span, result);
-        return result;
+        var column = scored.Schema["Score"];
+        var values = new List<float>();
+        using var cursor = scored.GetRowCursor([column]);
+        var get = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> score = default;
+        while (cursor.MoveNext())
+        {
+            get(ref score);
+            values.AddRange(score.DenseValues());
+        }
+        return [.. values];
+    }
+
+    /// <summary>A scalar column of every row.</summary>
+    public static T[] Column<T>(IDataView data, string name)
+    {
+        var column = data.Schema[name];
+        var values = new List<T>();
+        using var cursor = data.GetRowCursor([column]);
+        var get = cursor.GetGetter<T>(column);
+        T value = default!;
+        while (cursor.MoveNext())
+        {
+            get(ref value);
+            values.Add(value);
+        }
+        return [.. values];
+    }
+
+    private static SchemaDefinition Definition()
+    {
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 28, 28);
+        return definition;
     }
 
     private static (float[] Pixels, uint[] Labels) ReadAll(DatasetSplit split)
     {
-        var view = new DigitsContext(1).Data.LoadFromIdxFolder(SampleFolder, split);
-        var pixels = new List<float>();
-        var labels = new List<uint>();
-        using var cursor = view.GetRowCursor([view.Schema["Label"], view.Schema["Image"]]);
-        var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
-        var getImage = cursor.GetGetter<VBuffer<float>>(view.Schema["Image"]);
-        uint label = 0;
-        VBuffer<float> image = default;
-        while (cursor.MoveNext())
-        {
-            getLabel(ref label);
-            getImage(ref image);
-            labels.Add(label);
-            pixels.AddRange(image.GetValues().ToArray());
-        }
-        return ([.. pixels], [.. labels]);
+        var ml = new MLContext(1);
+        var view = ml.Data.LoadFromIdxFolder(SampleFolder, split);
+        var rows = ml.Data.CreateEnumerable<Row>(view, reuseRowObject: false).ToList();
+        return ([.. rows.SelectMany(r => r.Image)], [.. rows.Select(r => r.Label)]);
     }
-}
-
-/// <summary>Calls back on the reporting thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
-internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress value) => report(value);
 }

@@ -1,24 +1,22 @@
-using MlNetDigits.Core;
-using MlNetDigits.Data;
+using System.Numerics.Tensors;
 using MlNetDigits.Engine.Backends;
-using MlNetDigits.Trainers.ImageClassification;
-using static MlNetDigits.Tests.Trainers.ImageClassificationTestData;
+using static MlNetDigits.Tests.ImageClassificationTestData;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 public sealed class ImageClassificationTrainerTests
 {
     [Fact]
     public void Fit_OnSample_LossFallsAndAccuracyIsFarAboveChance()
     {
-        var context = new DigitsContext(1);
+        var ml = new MLContext(1);
         var reports = new List<TrainingProgress>();
         var options = TinyOptions(epochs: 3);
         options.ProgressInterval = 5;
-        var trainer = context.MulticlassClassification.Trainers.ImageClassification(options);
+        options.MetricsCallback = reports.Add;
 
-        var model = trainer.Fit(Images(1000), new SyncProgress(reports.Add), CancellationToken.None);
-        var metrics = context.MulticlassClassification.Evaluate(model.Transform(Images(500, test: true)));
+        var model = ml.MulticlassClassification.Trainers.ImageClassification(options).Fit(Keyed(1000));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(Keyed(500, test: true)));
 
         Assert.Equal(3, model.History.Count);
         Assert.True(model.History[2].TrainingLoss < model.History[0].TrainingLoss * 0.8, $"loss {model.History[0].TrainingLoss} -> {model.History[2].TrainingLoss}");
@@ -29,65 +27,44 @@ public sealed class ImageClassificationTrainerTests
     }
 
     [Fact]
-    public void Transform_GivesSoftmaxScoreWithSlotNamesAndPredictedLabelInTheLabelType()
+    public void Transform_GivesProbabilitiesAndTheArgMaxAsAKeyOfTheLabelsType()
     {
-        var context = new DigitsContext(1);
-        var model = context.MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 1)).Fit(Images(200));
+        var data = Keyed(200);
+        var model = Trainer(TinyOptions(epochs: 1)).Fit(data);
 
-        var scored = model.Transform(Images(20, test: true));
+        var scored = model.Transform(Keyed(40, test: true));
 
-        var score = scored.Schema["Score"];
-        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 10), score.Type);
-        Assert.True(score.Annotations.TryGetValue<VBuffer<string>>(AnnotationKinds.SlotNames, out var names));
-        Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], names.ToArray());
-        Assert.Equal(NumberDataViewType.UInt32, scored.Schema["PredictedLabel"].Type);
-        using var cursor = scored.GetRowCursor([score, scored.Schema["PredictedLabel"]]);
-        var getScore = cursor.GetGetter<VBuffer<float>>(score);
-        var getPredicted = cursor.GetGetter<uint>(scored.Schema["PredictedLabel"]);
-        VBuffer<float> s = default;
-        uint predicted = 0;
-        while (cursor.MoveNext())
+        Assert.Equal(10, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+        Assert.Equal(data.Schema["Label"].Type, scored.Schema["PredictedLabel"].Type);
+        Assert.Equal(Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)), ClassNames.Of(scored.Schema["PredictedLabel"]));
+        var scores = Scores(scored);
+        var predicted = Column<uint>(scored, "PredictedLabel");
+        for (int i = 0; i < predicted.Length; i++)
         {
-            getScore(ref s);
-            getPredicted(ref predicted);
-            Assert.Equal(1.0, s.GetValues().ToArray().Sum(v => (double)v), 4);
-            Assert.Equal((uint)MlNetDigits.Trainers.MulticlassPredictionTransformer.ArgMax(s.GetValues()), predicted);
+            var row = scores.AsSpan(i * 10, 10);
+            Assert.Equal(1.0, row.ToArray().Sum(v => (double)v), 4);
+            Assert.Equal((uint)TensorPrimitives.IndexOfMax<float>(row) + 1, predicted[i]);
         }
     }
 
     [Fact]
-    public void Fit_WithKeyLabel_PredictsKeysOfTheSameType()
+    public void Fit_WithTextLabels_PredictsKeysWhoseValuesAreTheTexts()
     {
-        var images = Images(200);
-        var keys = images.GetScalarColumn<uint>("Label").ToArray().Select(l => l + 1).ToArray(); // digit d is key d + 1
-        var data = new InMemoryDataView.Builder()
-            .AddScalar("Label", new KeyDataViewType(10), keys)
-            .AddVector("Image", (VectorDataViewType)images.Schema["Image"].Type, images.GetVectorColumn<float>("Image").Values.ToArray(), images.Schema["Image"].Annotations)
-            .Build();
-        var context = new DigitsContext(1);
-        var model = context.MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 2)).Fit(data);
+        var ml = new MLContext(1);
+        string[] names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+        var rows = Rows(200).Select(r => new TextRow { Name = names[r.Label], Image = r.Image }).ToList();
+        var definition = SchemaDefinition.Create(typeof(TextRow));
+        definition[nameof(TextRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 28, 28);
+        var data = ml.Data.LoadFromEnumerable(rows, definition);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Name")
+            .Append(ml.MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 2)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedName", "PredictedLabel"));
 
-        var scored = model.Transform(data);
-        Assert.Equal(new KeyDataViewType(10), scored.Schema["PredictedLabel"].Type);
-        var metrics = context.MulticlassClassification.Evaluate(scored);
-        Assert.True(metrics.MicroAccuracy > 0.5, $"training accuracy {metrics.MicroAccuracy}");
-    }
+        var scored = pipeline.Fit(data).Transform(data);
 
-    [Fact]
-    public void PredictProbabilitiesBatch_MatchesRowByRowScoring()
-    {
-        var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 1, layers: TinyBatchNormLayers)).Fit(Images(200));
-        var data = Images(30, test: true);
-        var batch = Probabilities(model, data);
-        var (images, _) = data.GetVectorColumn<float>("Image");
-
-        var one = new float[10];
-        for (int i = 0; i < 30; i++)
-        {
-            model.PredictProbabilities(images.Span.Slice(i * 784, 784), one);
-            for (int c = 0; c < 10; c++)
-                Assert.Equal(batch[i * 10 + c], one[c], 1e-5);
-        }
+        var predicted = ml.Data.CreateEnumerable<TextPrediction>(scored, reuseRowObject: false).ToList();
+        Assert.True(predicted.Count(p => p.Name == p.PredictedName) > 100, "the CNN should fit most of its 200 training digits");
+        Assert.All(predicted, p => Assert.Contains(p.PredictedName, names));
     }
 
     [Theory]
@@ -98,8 +75,9 @@ public sealed class ImageClassificationTrainerTests
         var reports = new List<TrainingProgress>();
         var options = TinyOptions(epochs: 1);
         options.Backend = backend;
-        var trainer = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options);
-        void Fit() => trainer.Fit(Images(100), new SyncProgress(reports.Add), CancellationToken.None);
+        options.MetricsCallback = reports.Add;
+        var trainer = Trainer(options);
+        void Fit() => trainer.Fit(Keyed(100));
 
         if (backend == BackendKind.OpenBlas && !Kernels.OpenBlasAvailable)
         {
@@ -112,18 +90,52 @@ public sealed class ImageClassificationTrainerTests
     }
 
     [Fact]
-    public void Fit_IsDeterministicForASeed()
+    public void Fit_IsDeterministicForASeed_WhateverTheContextsSeed()
     {
         var options = TinyOptions(epochs: 1, layers: TinyBatchNormLayers);
         options.Augmentation = new ImageAugmentationOptions();
         options.Shuffle = true;
-        var a = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(300));
-        var b = new DigitsContext(2).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(300));
+        var a = Trainer(options, contextSeed: 1).Fit(Keyed(300));
+        var b = Trainer(options, contextSeed: 2).Fit(Keyed(300));
         options.Seed = 8;
-        var c = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(300));
+        var c = Trainer(options, contextSeed: 1).Fit(Keyed(300));
 
         AssertSameWeights(a, b);
         Assert.NotEqual(a.GetWeights()["0.weight"].Data, c.GetWeights()["0.weight"].Data);
+    }
+
+    [Fact]
+    public void Fit_WithoutASeed_TakesItFromTheMlContext()
+    {
+        var options = TinyOptions(epochs: 1);
+        options.Seed = null;
+
+        var a = Trainer(options, contextSeed: 5).Fit(Keyed(100));
+        var b = Trainer(options, contextSeed: 5).Fit(Keyed(100));
+        var c = Trainer(options, contextSeed: 6).Fit(Keyed(100));
+
+        AssertSameWeights(a, b);
+        Assert.Equal(a.Info.Settings!.Seed, b.Info.Settings!.Seed);
+        Assert.NotEqual(a.Info.Settings.Seed, c.Info.Settings!.Seed);
+    }
+
+    [Fact]
+    public void Catalog_FindsTheMlContextBehindIt_AndLogsToIt()
+    {
+        var ml = new MLContext(3);
+        var messages = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Source.StartsWith(ImageClassificationTrainer.TrainerName, StringComparison.Ordinal))
+                lock (messages)
+                    messages.Add(e.Message);
+        };
+
+        Assert.NotNull(ImageClassificationCatalog.EnvironmentOf(ml.MulticlassClassification.Trainers));
+        ml.MulticlassClassification.Trainers.ImageClassification(TinyOptions(epochs: 1)).Fit(Keyed(100));
+
+        Assert.Contains(messages, m => m.Contains("epoch 1/1", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("exported to ONNX", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -133,32 +145,33 @@ public sealed class ImageClassificationTrainerTests
         var options = TinyOptions(epochs: 12, layers: ["flatten", "dense 64", "relu"]);
         options.LearningRate = 2e-2;
         options.BatchSize = 10;
-        options.ValidationSet = Images(200, test: true);
+        options.ValidationSet = Keyed(200, test: true);
         options.Calibrate = false;
-        options.EarlyStopping = new EarlyStoppingOptions { Patience = 2, Monitor = EarlyStoppingMetric.ValidationLoss };
+        options.EarlyStoppingCriteria = new EarlyStoppingOptions { Patience = 2, Monitor = EarlyStoppingMetric.ValidationLoss };
 
-        var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(100));
+        var model = Trainer(options).Fit(Keyed(100));
 
         var losses = model.History.Select(e => e.ValidationLoss!.Value).ToArray();
         int best = Array.IndexOf(losses, losses.Min());
         Assert.True(model.History.Count < 12, "training should stop early");
         Assert.True(best < losses.Length - 1, "the best epoch should not be the last");
         Assert.Equal(best + 3, model.History.Count); // patience 2: two epochs without improvement after the best
-        // The model's own validation loss is the best epoch's, not the last one's.
-        var validation = Images(200, test: true);
-        var logits = new float[200 * 10];
-        model.PredictLogitsBatch(validation.GetVectorColumn<float>("Image").Values.Span, logits);
-        var labels = validation.GetScalarColumn<uint>("Label").ToArray().Select(l => (int)l).ToArray();
-        Assert.Equal(losses[best], TemperatureScaling.NegativeLogLikelihood(logits, labels, 10, 1), 5);
+        // The model's own validation loss (T = 1) is the best epoch's, not the last one's.
+        var validation = Keyed(200, test: true);
+        var scores = Scores(model.Transform(validation));
+        var labels = Column<uint>(validation, "Label");
+        double nll = 0;
+        for (int i = 0; i < labels.Length; i++)
+            nll -= Math.Log(scores[i * 10 + (int)labels[i] - 1]);
+        Assert.Equal(losses[best], nll / labels.Length, 4);
     }
 
     [Fact]
     public void Calibrate_FitsATemperatureAndDoesNotRaiseTheValidationNll()
     {
-        var options = TinyOptions(epochs: 2);
-        var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options).Fit(Images(600));
+        var model = Trainer(TinyOptions(epochs: 2)).Fit(Keyed(600));
 
-        var cal = Assert.IsType<CalibrationResult>(model.Calibration);
+        var cal = Assert.IsType<CalibrationResult>(model.Info.Calibration);
         Assert.Equal(120, cal.ValidationCount);
         Assert.Equal(cal.Temperature, model.Temperature);
         Assert.True(cal.NegativeLogLikelihoodAfter <= cal.NegativeLogLikelihoodBefore + 1e-9);
@@ -166,19 +179,51 @@ public sealed class ImageClassificationTrainerTests
     }
 
     [Fact]
-    public void Fit_WithValidationFractionZero_TrainsOnEveryRowWithoutCalibration()
+    public void Fit_WithValidationSetFractionZero_TrainsOnEveryRowWithoutCalibration()
     {
         var options = TinyOptions(epochs: 1);
-        options.ValidationFraction = 0;
+        options.ValidationSetFraction = 0;
         var reports = new List<TrainingProgress>();
+        options.MetricsCallback = reports.Add;
 
-        var model = new DigitsContext(1).MulticlassClassification.Trainers.ImageClassification(options)
-            .Fit(Images(200), new SyncProgress(reports.Add), CancellationToken.None);
+        var model = Trainer(options).Fit(Keyed(200));
 
-        Assert.Null(model.Calibration);
+        Assert.Null(model.Info.Calibration);
         Assert.Equal(1.0, model.Temperature);
         Assert.Null(model.History[0].ValidationLoss);
         Assert.Contains(reports, r => r.Message?.Contains("200 training and 0 validation images", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void TestOnTrainSet_RecordsTheTrainingImagesInEvaluationMode()
+    {
+        var options = TinyOptions(epochs: 2, layers: TinyBatchNormLayers);
+        options.TestOnTrainSet = true;
+
+        var model = Trainer(options).Fit(Keyed(200));
+
+        Assert.All(model.History, e =>
+        {
+            Assert.InRange(e.TrainEvalAccuracy!.Value, 0, 1);
+            Assert.True(e.TrainEvalLoss > 0);
+        });
+        Assert.NotEqual(model.History[1].TrainingLoss, model.History[1].TrainEvalLoss!.Value);
+    }
+
+    [Fact]
+    public void Fit_Cancelled_ThrowsOperationCanceled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var options = TinyOptions(epochs: 3);
+        options.ProgressInterval = 1;
+        options.CancellationToken = cancel.Token;
+        options.MetricsCallback = r =>
+        {
+            if (r.Kind == TrainingProgressKind.Batch && r.Batch == 2)
+                cancel.Cancel();
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(options).Fit(Keyed(300)));
     }
 
     [Fact]
@@ -212,5 +257,19 @@ public sealed class ImageClassificationTrainerTests
         Assert.Equal(wa.Keys.Order(), wb.Keys.Order());
         foreach (var (name, tensor) in wa)
             Assert.True(tensor.Data.AsSpan().SequenceEqual(wb[name].Data), $"weights '{name}' differ");
+    }
+
+    private sealed class TextRow
+    {
+        public string Name { get; set; } = "";
+
+        public float[] Image { get; set; } = [];
+    }
+
+    private sealed class TextPrediction
+    {
+        public string Name { get; set; } = "";
+
+        public string PredictedName { get; set; } = "";
     }
 }

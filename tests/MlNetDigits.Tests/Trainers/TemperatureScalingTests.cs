@@ -1,7 +1,6 @@
 using MlNetDigits.Engine;
-using MlNetDigits.Trainers.ImageClassification;
 
-namespace MlNetDigits.Tests.Trainers;
+namespace MlNetDigits.Tests;
 
 public sealed class TemperatureScalingTests
 {

@@ -35,6 +35,16 @@ public sealed class ImageClassificationTransformer : ITransformer
     /// <summary>The calibration temperature T (1 when not calibrated).</summary>
     public double Temperature => Info.Temperature;
 
+    /// <summary>
+    /// A copy of the network's parameters and batch-norm statistics by PyTorch-style name ("0.weight", "4.running_mean"),
+    /// as stored in the ONNX graph.
+    /// </summary>
+    public IReadOnlyDictionary<string, MlNetDigits.Engine.Tensor> GetWeights()
+    {
+        var network = NetworkSpec.Parse(Info.Layers, Info.InputShape[0], Info.InputShape[1], Info.InputShape[2]).Build(new MlNetDigits.Engine.Rng(0));
+        return CnnNetwork.StateDictionary(network, _onnxModel);
+    }
+
     /// <summary>A copy of the ONNX model (opset 13, dynamic batch axis): input [N, C, H, W] raw pixels, outputs Score, Logits, PredictedIndex, PredictedOneHot.</summary>
     public byte[] GetOnnxModel() => (byte[])_onnxModel.Clone();
 
