@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end SDCA benchmark on MNIST (pixels scaled to [0, 1]): MlNetDigits' SdcaMaximumEntropy with default options,
-# then scikit-learn's LogisticRegression (lbfgs, C=1, multinomial) on the same files in the same run, and the time ratio.
+# The linear baseline on MNIST (pixels scaled to [0, 1]): ML.NET's SdcaMaximumEntropy with default options, then
+# scikit-learn's LogisticRegression (lbfgs, C=1, multinomial) on the same files in the same run, and the time ratio.
 #
 # Usage: bench/sdca/run.sh [DATA_DIR] [RUNS]
 #   DATA_DIR  folder with the four MNIST IDX files, raw or .gz (default: data/mnist, as fetched by `mlnetdigits data fetch`)
 #   RUNS      how many times to train each (default 1; the figures of every run are printed)
-# Targets (issue 3): MicroAccuracy >= 92.5%, log-loss <= 0.28, training <= 3 s on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA="${1:-data/mnist}"
@@ -30,7 +29,7 @@ for run in $(seq 1 "$RUNS"); do
   ours=$(dotnet "$OUT/MlNetDigits.Bench.Sdca.dll" "$DATA" | grep -v '^#')
   theirs=$("$PYTHON" bench/sdca/sklearn_logreg.py "$DATA")
   echo "run $run"
-  echo "  MlNetDigits SdcaMaximumEntropy: $(echo "$ours" | tr '\n' ' ')"
+  echo "  ML.NET SdcaMaximumEntropy: $(echo "$ours" | tr '\n' ' ')"
   echo "  scikit-learn LogisticRegression lbfgs C=1: $(echo "$theirs" | tr '\n' ' ')"
   a=$(echo "$ours" | value train_seconds)
   b=$(echo "$theirs" | value train_seconds)

@@ -90,6 +90,62 @@ public static class OnnxExporter
             graph.AddOutput(OutputNames.Features, DataType.Float, OnnxGraphBuilder.BatchAxis, featureCount);
         }
 
+        return Serialize(graph, options);
+    }
+
+    /// <summary>
+    /// One graph averaging several networks' class probabilities: each member normalises the shared input its own way
+    /// (its options' Scale and Shift) and applies its own temperature; Score = mean over members of softmax(logits_i / T_i),
+    /// Logits = ln(Score) (so softmax(Logits) = Score), and PredictedIndex / PredictedOneHot follow Score. Member i's
+    /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). The ensemble's own
+    /// options give the input name and shape, the producer, the doc string and the metadata; its Temperature must be 1.
+    /// </summary>
+    public static byte[] ExportEnsemble(IReadOnlyList<(Sequential Network, OnnxExportOptions Options)> members, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(options);
+        if (members.Count == 0)
+            throw new ArgumentException("An ensemble needs at least one member network.", nameof(members));
+        Validate(options);
+        if (options.Temperature != 1.0)
+            throw new ArgumentException("An ensemble's own Temperature must be 1: each member keeps its own (in its options).", nameof(options));
+        var graph = new OnnxGraphBuilder(ProducerName);
+        string input = graph.AddInput(options.InputName, DataType.Float, OnnxGraphBuilder.BatchAxis, options.Channels, options.Height, options.Width);
+        int classes = -1;
+        var probabilities = new List<string>();
+        for (int i = 0; i < members.Count; i++)
+        {
+            var (network, memberOptions) = members[i];
+            ArgumentNullException.ThrowIfNull(network);
+            Validate(memberOptions);
+            if (memberOptions.Channels != options.Channels || memberOptions.Height != options.Height || memberOptions.Width != options.Width)
+                throw new ArgumentException($"Member {i} reads {memberOptions.Channels}x{memberOptions.Height}x{memberOptions.Width} images; the ensemble's input is {options.Channels}x{options.Height}x{options.Width}.", nameof(members));
+            graph.Scope = $"member{i}/";
+            string x = Normalize(graph, input, memberOptions);
+            int[] shape = [options.Channels, options.Height, options.Width];
+            foreach (var layer in Leaves(network))
+                (x, shape) = ExportLayer(graph, layer, x, shape);
+            if (shape.Length != 1)
+                throw new ArgumentException($"Member {i} gives {ShapeText(shape)} per image, not logits (K).", nameof(members));
+            if (classes >= 0 && shape[0] != classes)
+                throw new ArgumentException($"Member {i} has {shape[0]} classes; member 0 has {classes}. Ensemble members must share their classes.", nameof(members));
+            classes = shape[0];
+            if (memberOptions.Temperature != 1.0)
+                x = graph.AddNode("Mul", "Score.Mul", [x, graph.AddInitializer("Score.inverse_temperature", [(float)(1.0 / memberOptions.Temperature)])], "Score.scaled_logits");
+            probabilities.Add(graph.AddNode("Softmax", "Score.Softmax", [x], "Score", OnnxGraphBuilder.Int("axis", 1)));
+        }
+        graph.Scope = "";
+        string sum = probabilities.Count == 1 ? probabilities[0] : graph.AddNode("Sum", "ensemble.Sum", probabilities, "ensemble.sum");
+        graph.AddNode("Mul", "ensemble.Mean", [sum, graph.AddInitializer("ensemble.inverse_count", [1f / members.Count])], OutputNames.Score);
+        graph.AddNode("Log", "ensemble.Log", [OutputNames.Score], OutputNames.Logits);
+        graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
+        graph.AddOutput(OutputNames.Score, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
+        AddPrediction(graph, OutputNames.Score, classes);
+        return Serialize(graph, options);
+    }
+
+    private static byte[] Serialize(OnnxGraphBuilder graph, OnnxExportOptions options)
+    {
         var model = new ModelProto
         {
             IrVersion = IrVersion,
@@ -134,7 +190,7 @@ public static class OnnxExporter
                 List<string> inputs = [x, graph.AddInitializer(w.Name, w.Value.Data, conv.OutChannels, conv.InChannels, conv.KernelSize, conv.KernelSize)];
                 if (conv.Bias is { } b)
                     inputs.Add(graph.AddInitializer(b.Name, b.Value.Data, conv.OutChannels));
-                graph.AddNode("Conv", p + "Conv", inputs, output, Window(conv.KernelSize, conv.Stride, conv.Padding));
+                output = graph.AddNode("Conv", p + "Conv", inputs, output, Window(conv.KernelSize, conv.Stride, conv.Padding));
                 return (output, [conv.OutChannels, g.OutHeight, g.OutWidth]);
             }
             case MaxPool2d pool:
@@ -142,7 +198,7 @@ public static class OnnxExporter
                 // Padding never wins a maximum in the engine, as in ONNX; both use floor((H + 2p - k) / s) + 1 (ceil_mode 0).
                 RequireImage(layer, shape, shape.Length == 3 ? shape[0] : -1, pool.KernelSize, pool.Padding);
                 var g = Geometry(shape, pool.KernelSize, pool.Stride, pool.Padding);
-                graph.AddNode("MaxPool", p + "MaxPool", [x], output, Window(pool.KernelSize, pool.Stride, pool.Padding));
+                output = graph.AddNode("MaxPool", p + "MaxPool", [x], output, Window(pool.KernelSize, pool.Stride, pool.Padding));
                 return (output, [shape[0], g.OutHeight, g.OutWidth]);
             }
             case AvgPool2d pool:
@@ -150,7 +206,7 @@ public static class OnnxExporter
                 // The engine divides every window by k * k, padded zeros included: count_include_pad = 1.
                 RequireImage(layer, shape, shape.Length == 3 ? shape[0] : -1, pool.KernelSize, pool.Padding);
                 var g = Geometry(shape, pool.KernelSize, pool.Stride, pool.Padding);
-                graph.AddNode("AveragePool", p + "AveragePool", [x], output,
+                output = graph.AddNode("AveragePool", p + "AveragePool", [x], output,
                     [.. Window(pool.KernelSize, pool.Stride, pool.Padding), OnnxGraphBuilder.Int("count_include_pad", 1)]);
                 return (output, [shape[0], g.OutHeight, g.OutWidth]);
             }
@@ -176,7 +232,7 @@ public static class OnnxExporter
                 List<string> inputs = [x, graph.AddInitializer(w.Name, w.Value.Data, dense.OutFeatures, dense.InFeatures)];
                 if (dense.Bias is { } b)
                     inputs.Add(graph.AddInitializer(b.Name, b.Value.Data, dense.OutFeatures));
-                graph.AddNode("Gemm", p + "Gemm", inputs, output, OnnxGraphBuilder.Int("transB", 1));
+                output = graph.AddNode("Gemm", p + "Gemm", inputs, output, OnnxGraphBuilder.Int("transB", 1));
                 return (output, [dense.OutFeatures]);
             }
             default:

@@ -23,6 +23,12 @@ internal sealed class OnnxGraphBuilder
     /// <summary>The graph built so far.</summary>
     public GraphProto Graph => _graph;
 
+    /// <summary>
+    /// A prefix put before the names of the initializers, nodes and node outputs added from now on (e.g. "member0/"), so
+    /// several networks with the same state-dictionary names can live in one graph; empty by default.
+    /// </summary>
+    public string Scope { get; set; } = "";
+
     /// <summary>One dimension of a declared input or output: a fixed size, or a symbolic name such as <see cref="BatchAxis"/>.</summary>
     public readonly record struct Dim(long Value, string? Param)
     {
@@ -52,6 +58,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float32 constant of shape <paramref name="dims"/> (little-endian raw data); returns its name.</summary>
     public string AddInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
     {
+        name = Scope + name;
         var bytes = new byte[checked(values.Length * sizeof(float))];
         for (int i = 0; i < values.Length; i++)
             System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
@@ -61,6 +68,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds an int64 constant of shape <paramref name="dims"/> (little-endian raw data); returns its name.</summary>
     public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] dims)
     {
+        name = Scope + name;
         var bytes = new byte[checked(values.Length * sizeof(long))];
         for (int i = 0; i < values.Length; i++)
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
@@ -70,6 +78,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a node of the default (ai.onnx) domain named <paramref name="name"/> with one output; returns the output's name.</summary>
     public string AddNode(string opType, string name, IReadOnlyList<string> inputs, string output, params AttributeProto[] attributes)
     {
+        (name, output) = (Scope + name, Scope + output);
         foreach (var input in inputs)
             if (input.Length > 0 && !_values.Contains(input))
                 throw new InvalidOperationException($"Node '{name}' ({opType}) reads '{input}', which nothing before it produces.");

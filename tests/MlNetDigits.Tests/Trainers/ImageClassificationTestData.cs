@@ -28,7 +28,10 @@ internal static class ImageClassificationTestData
     /// <paramref name="count"/> training (or test) images spread evenly over the sample (the same number per digit when
     /// count is a multiple of 10), as "Label" UInt32 and "Image" Vector&lt;Single, 28, 28&gt; — what LoadFromIdx gives.
     /// </summary>
-    public static IDataView Images(int count, bool test = false) => new MLContext(1).Data.LoadFromEnumerable(Rows(count, test), Definition());
+    public static IDataView Images(int count, bool test = false) => ImagesFrom(Rows(count, test));
+
+    /// <summary>A data view of <paramref name="rows"/> with the columns LoadFromIdx gives.</summary>
+    public static IDataView ImagesFrom(IReadOnlyList<Row> rows) => new MLContext(1).Data.LoadFromEnumerable(rows, Definition());
 
     /// <summary><see cref="Images"/> with the label mapped to a key in digit order (key d + 1 is digit d), as trainers take it.</summary>
     public static IDataView Keyed(int count, bool test = false)

@@ -57,6 +57,16 @@ public sealed record CnnModelInfo
     /// <summary>The fitted temperature with the calibration error before and after; null when not calibrated.</summary>
     public CalibrationResult? Calibration { get; init; }
 
+    /// <summary>
+    /// For an ensemble (see <see cref="ImageClassificationEnsemble"/>), each member's info in graph order (member i's
+    /// weights are the initializers "member{i}/..."); then <see cref="Layers"/> is empty. Null for a single network.
+    /// </summary>
+    public IReadOnlyList<CnnModelInfo>? Members { get; init; }
+
+    /// <summary>True when the graph averages several networks.</summary>
+    [JsonIgnore]
+    public bool IsEnsemble => Members is { Count: > 0 };
+
     /// <summary>The metadata entries written into the ONNX graph.</summary>
     internal IReadOnlyDictionary<string, string> ToMetadata()
     {

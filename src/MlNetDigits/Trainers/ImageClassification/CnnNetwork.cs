@@ -9,29 +9,44 @@ internal static class CnnNetwork
 {
     /// <summary>The network of <paramref name="onnxModel"/> (evaluation mode), its weights as trained.</summary>
     /// <exception cref="InvalidDataException">The graph lacks this library's metadata or weights that fit its layers.</exception>
-    public static Sequential Rebuild(CnnModelInfo info, byte[] onnxModel)
+    public static Sequential Rebuild(CnnModelInfo info, byte[] onnxModel) => Rebuild(info, OnnxInitializers.Read(onnxModel), "");
+
+    /// <summary>Each member network of an ensemble's graph (or the one network of a single model), in graph order.</summary>
+    public static List<(Sequential Network, CnnModelInfo Info)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
     {
+        var stored = OnnxInitializers.Read(onnxModel);
+        if (!info.IsEnsemble)
+            return [(Rebuild(info, stored, ""), info)];
+        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member))];
+    }
+
+    private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
+    {
+        if (info.IsEnsemble)
+            throw new InvalidOperationException($"The model is an ensemble of {info.Members!.Count} networks, not one; rebuild its members.");
         var spec = NetworkSpec.Parse(info.Layers, info.InputShape[0], info.InputShape[1], info.InputShape[2]);
         var network = spec.Build(new Rng(0));
-        network.LoadStateDict(StateDictionary(network, onnxModel));
+        network.LoadStateDict(StateDictionary(network, stored, prefix));
         network.Eval();
         return network;
     }
 
     /// <summary>The network's parameters and batch-norm statistics by state-dictionary name, read from the graph.</summary>
-    public static Dictionary<string, Tensor> StateDictionary(Sequential network, byte[] onnxModel)
+    public static Dictionary<string, Tensor> StateDictionary(Sequential network, byte[] onnxModel) =>
+        StateDictionary(network, OnnxInitializers.Read(onnxModel), "");
+
+    private static Dictionary<string, Tensor> StateDictionary(Sequential network, Dictionary<string, Tensor> stored, string prefix)
     {
-        var stored = OnnxInitializers.Read(onnxModel);
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, expected) in network.StateDict())
         {
             // Batch norm's step counter matters only to training; the graph does not carry it.
-            if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !stored.ContainsKey(name))
+            if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !stored.ContainsKey(prefix + name))
             {
                 state[name] = expected.Clone();
                 continue;
             }
-            if (!stored.TryGetValue(name, out var tensor))
+            if (!stored.TryGetValue(prefix + name, out var tensor))
                 throw new InvalidDataException($"The ONNX graph has no initializer '{name}' for its layers ({string.Join(", ", network.StateDict().Select(e => e.Key))}); it was not exported from this network.");
             if (tensor.Length != expected.Length)
                 throw new InvalidDataException($"The ONNX initializer '{name}' holds {tensor.Length} values; the layer needs {expected.Length}.");

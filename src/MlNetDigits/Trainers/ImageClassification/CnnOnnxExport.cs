@@ -10,10 +10,13 @@ internal static class CnnOnnxExport
     private static readonly string Version =
         typeof(CnnOnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
-    public static byte[] Export(Sequential network, CnnModelInfo info)
+    public static byte[] Export(Sequential network, CnnModelInfo info) => OnnxExporter.Export(network, Options(info));
+
+    /// <summary>The export options of a network described by <paramref name="info"/>: its normalisation, temperature and metadata.</summary>
+    public static OnnxExportOptions Options(CnnModelInfo info)
     {
         var (scale, shift) = Normalization.ScaleAndShift(info.Mean, info.StandardDeviation, info.PixelScale, info.InputShape[0]);
-        return OnnxExporter.Export(network, new OnnxExportOptions
+        return new OnnxExportOptions
         {
             Channels = info.InputShape[0],
             Height = info.InputShape[1],
@@ -24,7 +27,9 @@ internal static class CnnOnnxExport
             InputName = info.InputColumnName,
             ProducerVersion = Version,
             Metadata = info.ToMetadata(),
-            DocString = $"MlNetDigits CNN ({string.Join(", ", info.Layers)}) over {info.InputShape[0]}x{info.InputShape[1]}x{info.InputShape[2]} raw pixels; classes {string.Join(" ", info.ClassNames)}.",
-        });
+            DocString = info.IsEnsemble
+                ? $"MlNetDigits ensemble of {info.Members!.Count} CNNs over {info.InputShape[0]}x{info.InputShape[1]}x{info.InputShape[2]} raw pixels; classes {string.Join(" ", info.ClassNames)}."
+                : $"MlNetDigits CNN ({string.Join(", ", info.Layers)}) over {info.InputShape[0]}x{info.InputShape[1]}x{info.InputShape[2]} raw pixels; classes {string.Join(" ", info.ClassNames)}.",
+        };
     }
 }

@@ -126,7 +126,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var onnx = CnnOnnxExport.Export(result.Network, info);
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
         Report(clock, string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; exported to ONNX ({onnx.Length / 1024.0:F0} KB)."));
-        return new ImageClassificationTransformer(chain, onnx, info);
+        return new ImageClassificationTransformer(chain, onnx, info, data.LabelColumn);
     }
 
     /// <summary>The training rows and the validation images (held out by a seeded draw, or the explicit set).</summary>

@@ -16,11 +16,36 @@ public sealed class ImageClassificationTransformer : ITransformer
 {
     private readonly byte[] _onnxModel;
 
-    internal ImageClassificationTransformer(TransformerChain<ITransformer> model, byte[] onnxModel, CnnModelInfo info)
+    internal ImageClassificationTransformer(TransformerChain<ITransformer> model, byte[] onnxModel, CnnModelInfo info, DataViewSchema.Column labelColumn)
     {
         Model = model;
         _onnxModel = onnxModel;
         Info = info;
+        LabelColumn = labelColumn;
+    }
+
+    /// <summary>The key column whose type (and key values) PredictedLabel has: the training label.</summary>
+    internal DataViewSchema.Column LabelColumn { get; }
+
+    /// <summary>
+    /// The CNN inside an ML.NET model file as an <see cref="ImageClassificationTransformer"/> again (its history, weights
+    /// and ONNX graph at hand), e.g. to put it in an ensemble or to fine-tune it. The file must hold a CNN made by this
+    /// library and a key column of its classes (the "PredictedLabel" it gives, or the "Label" it maps to a key).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file holds no CNN, or no key column of its classes.</exception>
+    public static ImageClassificationTransformer Load(MLContext ml, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        var onnx = CnnModelInfo.ReadOnnxFromModelFile(modelPath);
+        var info = CnnModelInfo.FromOnnx(onnx);
+        var loaded = ml.Model.Load(modelPath, out var inputSchema);
+        var output = loaded.GetOutputSchema(inputSchema);
+        var label = new[] { ColumnNames.PredictedLabel, ColumnNames.Label }
+            .Select(output.GetColumnOrNull)
+            .FirstOrDefault(c => c?.Type is KeyDataViewType key && (int)key.Count == info.ClassNames.Count)
+            ?? throw new InvalidDataException($"'{modelPath}' gives no key column of its {info.ClassNames.Count} classes (PredictedLabel or Label) to take the class type from.");
+        var chain = OnnxScoringChain.Build(ml, onnx, info.InputColumnName, label, new EmptyDataView(inputSchema), null, false);
+        return new ImageClassificationTransformer(chain, onnx, info, label);
     }
 
     /// <summary>The ML.NET chain that scores (and that <c>mlContext.Model.Save</c> writes).</summary>
@@ -39,8 +64,11 @@ public sealed class ImageClassificationTransformer : ITransformer
     /// A copy of the network's parameters and batch-norm statistics by PyTorch-style name ("0.weight", "4.running_mean"),
     /// as stored in the ONNX graph.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The model is an ensemble (several networks).</exception>
     public IReadOnlyDictionary<string, MlNetDigits.Engine.Tensor> GetWeights()
     {
+        if (Info.IsEnsemble)
+            throw new InvalidOperationException($"The model is an ensemble of {Info.Members!.Count} networks; get each member's weights from the member itself.");
         var network = NetworkSpec.Parse(Info.Layers, Info.InputShape[0], Info.InputShape[1], Info.InputShape[2]).Build(new MlNetDigits.Engine.Rng(0));
         return CnnNetwork.StateDictionary(network, _onnxModel);
     }
