@@ -95,6 +95,30 @@ public sealed class CnnModelFileTests
     }
 
     [Fact]
+    public void CnnEngineScorer_GivesTheMlNetModelsProbabilities_OneImageOrABatch()
+    {
+        var model = Trained.Value.Model;
+        using var scorer = CnnEngineScorer.FromOnnx(model.GetOnnxModel());
+        var rows = Rows(20, test: true);
+        var expected = Scores(model.Transform(Keyed(20, test: true)));
+
+        var one = new float[10];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            scorer.Score(rows[i].Image, one);
+            for (int c = 0; c < 10; c++)
+                Assert.Equal(expected[i * 10 + c], one[c], 1e-5);
+        }
+        var batch = new float[200];
+        scorer.ScoreBatch(rows.SelectMany(r => r.Image).ToArray(), batch);
+        for (int i = 0; i < batch.Length; i++)
+            Assert.Equal(expected[i], batch[i], 1e-5);
+        Assert.Throws<ArgumentException>(() => scorer.Score(new float[783], one));
+        scorer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => scorer.Score(rows[0].Image, one));
+    }
+
+    [Fact]
     public void ReadOnnxFromModelFile_OfAModelWithoutACnn_SaysSo()
     {
         var ml = new MLContext(1);

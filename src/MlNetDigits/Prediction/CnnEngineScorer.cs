@@ -1,0 +1,101 @@
+using MlNetDigits.Engine;
+using MlNetDigits.Engine.Backends;
+using MlNetDigits.Engine.Layers;
+
+namespace MlNetDigits;
+
+/// <summary>
+/// Runs a trained CNN on the project's own engine instead of ONNX Runtime: the network is rebuilt from the model's ONNX
+/// graph (layers from its metadata, weights from its initializers) and scores one image or a batch with the engine's
+/// single-image fast paths. An opt-in runtime for apps that reference this library; the probabilities equal ONNX
+/// Runtime's to about 1e-6. Not thread-safe (like ML.NET's PredictionEngine): use one per thread. Dispose it to release
+/// its kernels' worker threads.
+/// </summary>
+public sealed class CnnEngineScorer : IDisposable
+{
+    private readonly List<(Sequential Network, float[] Scale, float[] Shift, float InverseTemperature)> _members;
+    private readonly IKernels _kernels;
+    private readonly int _channels, _plane;
+    private readonly float[] _sum;
+    private Tensor? _input; // x: (n, C, H, W)
+
+    private CnnEngineScorer(CnnModelInfo info, byte[] onnxModel, int threads)
+    {
+        Info = info;
+        _kernels = Kernels.Create(Kernels.Default.Kind, threads);
+        _members = [];
+        foreach (var (network, member) in CnnNetwork.RebuildAll(info, onnxModel))
+        {
+            network.Kernels = _kernels;
+            var (scale, shift) = Normalization.ScaleAndShift(member.Mean, member.StandardDeviation, member.PixelScale, member.InputShape[0]);
+            _members.Add((network, scale, shift, (float)(1 / member.Temperature)));
+        }
+        _channels = info.InputShape[0];
+        _plane = info.InputShape[1] * info.InputShape[2];
+        ClassCount = info.ClassNames.Count;
+        _sum = new float[ClassCount];
+    }
+
+    /// <summary>What the model is (layers, classes, temperature...).</summary>
+    public CnnModelInfo Info { get; }
+
+    /// <summary>The number of classes K: the length of every probability row.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The number of values of one image (C × H × W).</summary>
+    public int ImageSize => _channels * _plane;
+
+    /// <summary>A scorer for the CNN inside an ML.NET model file.</summary>
+    public static CnnEngineScorer FromModelFile(string modelPath, int threads = 1) => FromOnnx(CnnModelInfo.ReadOnnxFromModelFile(modelPath), threads);
+
+    /// <summary>A scorer for an ONNX graph exported by this library (e.g. <see cref="ImageClassificationTransformer.GetOnnxModel"/>).</summary>
+    /// <param name="onnxModel">The graph.</param>
+    /// <param name="threads">Threads of the engine's kernels (1 suits one image at a time).</param>
+    public static CnnEngineScorer FromOnnx(byte[] onnxModel, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(onnxModel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return new CnnEngineScorer(CnnModelInfo.FromOnnx(onnxModel), onnxModel, threads);
+    }
+
+    /// <summary>The class probabilities of one raw image (C, H, W), written into <paramref name="probabilities"/> (K).</summary>
+    public void Score(ReadOnlySpan<float> image, Span<float> probabilities) => ScoreBatch(image, probabilities);
+
+    /// <summary>The class probabilities (n, K) of n raw images (n, C, H, W).</summary>
+    public void ScoreBatch(ReadOnlySpan<float> images, Span<float> probabilities)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int size = ImageSize, count = images.Length / size;
+        if (count == 0 || images.Length != count * size || probabilities.Length != count * ClassCount)
+            throw new ArgumentException($"Expected whole images of {size} values and room for {ClassCount} probabilities each; got {images.Length} and {probabilities.Length}.");
+        if (_input is null || _input.Shape[0] != count)
+            _input = new Tensor(count, _channels, Info.InputShape[1], Info.InputShape[2]);
+        probabilities.Clear();
+        foreach (var (network, scale, shift, inverseTemperature) in _members)
+        {
+            Normalization.Apply(images, _input.Data, _channels, _plane, scale, shift);
+            var logits = network.Forward(_input).Data;
+            for (int i = 0; i < count; i++)
+            {
+                var row = _sum.AsSpan();
+                logits.AsSpan(i * ClassCount, ClassCount).CopyTo(row);
+                if (inverseTemperature != 1f)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, inverseTemperature, row);
+                TemperatureScaling.Softmax(row);
+                System.Numerics.Tensors.TensorPrimitives.Add(probabilities.Slice(i * ClassCount, ClassCount), row, probabilities.Slice(i * ClassCount, ClassCount));
+            }
+        }
+        if (_members.Count > 1)
+            System.Numerics.Tensors.TensorPrimitives.Divide(probabilities, _members.Count, probabilities);
+    }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        (_kernels as IDisposable)?.Dispose();
+    }
+}
