@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Packs MlNetDigits into a local folder feed, builds samples/DigitsConsumer against that package (by version, from an
-# isolated packages folder, so a stale cached package is never used), makes PNGs from the committed sample digits and
-# classifies them. Exits non-zero if any step fails or a digit is misclassified.
+# isolated packages folder, so a stale cached package is never used) and samples/MlNetConsumer (ML.NET's official
+# packages only). For a small CNN and a small SDCA model trained here from the committed sample: classifies PNGs of
+# sample digits with the package, then loads the model in MlNetConsumer and checks that it predicts the same digits as
+# the package. Exits non-zero if any step fails, a digit is misclassified or the two apps disagree.
 #
-#   samples/run-sample.sh [model.zip]
+#   samples/run-sample.sh
 #
-# Model: the argument, else models/sdca.zip when it exists, else a small SDCA model trained here from data/sample
-# (a few seconds). Environment: MLND_SAMPLE_FEED (feed folder, default samples/local-feed), MLND_SAMPLE_VERSION
-# (package version, default 0.1.0-local), MLND_SAMPLE_INDICES (test digits to classify, default "0 1 2 3 4").
+# Environment: MLND_SAMPLE_FEED (feed folder, default samples/local-feed), MLND_SAMPLE_VERSION (package version, default
+# 0.1.0-local), MLND_SAMPLE_INDICES (test digits to classify as PNGs, default "0 1 2 3 4").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,22 +41,28 @@ app=(dotnet "$root/samples/DigitsConsumer/bin/Release/net10.0/DigitsConsumer.dll
 grep -q "\"MlNetDigits/$version\"" samples/DigitsConsumer/obj/project.assets.json \
     || { echo "the sample did not restore MlNetDigits $version from the feed" >&2; exit 1; }
 
-model=${1:-}
-if [[ -z $model && -f models/sdca.zip ]]; then
-    model=models/sdca.zip
-fi
-if [[ -z $model ]]; then
-    step "no model given and no models/sdca.zip: train a small SDCA model from data/sample"
-    model=$work/sdca-sample.zip
-    "${app[@]}" train data/sample "$model"
+mlnet_app=(dotnet "$root/samples/MlNetConsumer/bin/Release/net10.0/MlNetConsumer.dll")
+step "build samples/MlNetConsumer (Microsoft.ML, Microsoft.ML.OnnxTransformer and Microsoft.ML.OnnxRuntime only)"
+dotnet build samples/MlNetConsumer -c Release -v q -nologo -clp:NoSummary
+if grep -qi '"MlNetDigits' samples/MlNetConsumer/obj/project.assets.json; then
+    echo "MlNetConsumer must not depend on MlNetDigits" >&2
+    exit 1
 fi
 
-step "make PNGs of sample test digits ${indices}"
-pngs=()
-for i in $indices; do
-    pngs+=("$("${app[@]}" make-png data/sample "$i" "$work/digit-$i-label-{label}.png")")
+for trainer in cnn sdca; do
+    model=$work/$trainer-sample.zip
+    step "train a small $trainer model from data/sample with the package"
+    "${app[@]}" train data/sample "$model" "$trainer"
+
+    step "make PNGs of sample test digits ${indices} and classify them with the package's DigitClassifier"
+    pngs=()
+    for i in $indices; do
+        pngs+=("$("${app[@]}" make-png data/sample "$i" "$work/digit-$i-label-{label}.png")")
+    done
+    "${app[@]}" "$model" "${pngs[@]}"
+
+    step "load the $trainer model with ML.NET alone and check it predicts the package's digits"
+    "${app[@]}" export-csv "$model" data/sample 200 "$work/digits-$trainer.csv"
+    "${mlnet_app[@]}" "$model" "$work/digits-$trainer.csv"
 done
-
-step "classify with $model"
-"${app[@]}" "$model" "${pngs[@]}"
-step "sample OK"
+step "samples OK"

@@ -113,7 +113,16 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
             var slot = entry.Slot;
             if (!slot.TryAcquire())
                 continue; // retired between the read and the acquire: take the new slot
-            var engine = slot.Idle.TryTake(out var idle) ? idle : CreateEngine(slot.Model);
+            PredictionEngine<TData, TPrediction> engine;
+            if (slot.Idle.TryTake(out var idle))
+            {
+                Interlocked.Decrement(ref slot.IdleCount);
+                engine = idle;
+            }
+            else
+            {
+                engine = CreateEngine(slot.Model);
+            }
             _lent[engine] = slot;
             return engine;
         }
@@ -122,19 +131,21 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
     /// <summary>Gives back an engine of the default model.</summary>
     public void ReturnPredictionEngine(PredictionEngine<TData, TPrediction> engine) => ReturnPredictionEngine(DefaultModelName, engine);
 
-    /// <summary>Gives back an engine from <see cref="GetPredictionEngine(string)"/>; engines of a replaced model are dropped.</summary>
+    /// <summary>
+    /// Gives back an engine from <see cref="GetPredictionEngine(string)"/>; engines of a replaced model, and engines beyond
+    /// <see cref="PredictionEnginePoolOptions.MaximumRetainedEngines"/>, are dropped. (Dropped, not disposed: ML.NET's
+    /// PredictionEngine.Dispose disposes the model's transformers too, which the other engines still use; the model itself
+    /// is disposed once it is replaced and its last engine is back.)
+    /// </summary>
     public void ReturnPredictionEngine(string modelName, PredictionEngine<TData, TPrediction> engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
         if (!_lent.TryRemove(engine, out var slot))
             throw new ArgumentException("The engine was not borrowed from this pool, or was given back already.", nameof(engine));
-        if (slot.Retired || Volatile.Read(ref slot.IdleCount) >= _options.MaximumRetainedEngines)
-            engine.Dispose();
-        else
-        {
-            Interlocked.Increment(ref slot.IdleCount);
+        if (!slot.Retired && Interlocked.Increment(ref slot.IdleCount) <= _options.MaximumRetainedEngines)
             slot.Idle.Add(engine);
-        }
+        else if (!slot.Retired)
+            Interlocked.Decrement(ref slot.IdleCount);
         slot.Release();
     }
 
@@ -342,8 +353,7 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
         {
             if (Interlocked.Exchange(ref _closed, 1) == 1)
                 return;
-            while (Idle.TryTake(out var engine))
-                engine.Dispose();
+            Idle.Clear();
             Model.Dispose();
         }
     }

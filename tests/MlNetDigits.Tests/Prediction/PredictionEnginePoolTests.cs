@@ -245,6 +245,21 @@ public sealed class PredictionEnginePoolTests : IDisposable
     }
 
     [Fact]
+    public void EnginesBeyondTheRetainedNumber_AreDroppedWithoutBreakingTheModel()
+    {
+        // ML.NET's PredictionEngine.Dispose disposes the model's ONNX session too: a dropped engine must not take it along.
+        using var pool = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(WriteModel(CnnModel.FileBytes),
+            options: new PredictionEnginePoolOptions { MaximumRetainedEngines = 1 });
+        var input = new DigitInput { Image = TestDigits(1)[0].Pixels };
+        var expected = pool.Predict(input).Score;
+
+        var borrowed = Enumerable.Range(0, 3).Select(_ => pool.GetPredictionEngine()).ToList();
+        borrowed.ForEach(pool.ReturnPredictionEngine);
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(expected, pool.Predict(input).Score);
+    }
+
+    [Fact]
     public void ReturnPredictionEngine_OfAnEngineNotOnLoan_Throws()
     {
         using var pool = new PredictionEnginePool<DigitInput, DigitOutput>(SdcaModel.Model, SdcaModel.InputSchema);
