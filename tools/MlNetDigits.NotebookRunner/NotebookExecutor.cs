@@ -51,7 +51,6 @@ public static class NotebookExecutor
             Directory.SetCurrentDirectory(previousFolder);
         }
 
-        var root = CheckoutRoot(folder);
         bool written = false;
         if (mode == RunMode.Check)
         {
@@ -59,13 +58,13 @@ public static class NotebookExecutor
             {
                 if (OutputNormalizer.OutputsVary(cell.Contents))
                     continue;
-                var committed = OutputNormalizer.Normalize(OutputTranscript.Of(cell.Outputs), root);
-                var produced = OutputNormalizer.Normalize(OutputTranscript.Of(run.Outputs), root);
+                var committed = OutputNormalizer.MaskTimings(OutputTranscript.Of(cell.Outputs));
+                var produced = OutputNormalizer.MaskTimings(OutputTranscript.Of(run.Outputs));
                 if (committed != produced)
                 {
                     var diff = UnifiedDiff.Format(committed, produced, $"{path} cell {number} (committed)", $"{path} cell {number} (this run)");
                     return Failed(
-                        $"{path}: cell {number}: the outputs differ from the committed ones (timings and the checkout folder masked).\n" +
+                        $"{path}: cell {number}: the outputs differ from the committed ones (timings masked).\n" +
                         $"If the change is intended, run scripts/run-notebooks.sh --write {path} and commit the notebook; if this cell's " +
                         $"outputs legitimately change from run to run, add the line '{OutputNormalizer.VaryMarker}' to it.\n{diff}");
                 }
@@ -78,11 +77,11 @@ public static class NotebookExecutor
             {
                 cell.ExecutionOrder = ++executionCount;
                 bool sameAfterMasking = !OutputNormalizer.OutputsVary(cell.Contents)
-                    && OutputNormalizer.Normalize(OutputTranscript.Of(cell.Outputs), root)
-                       == OutputNormalizer.Normalize(OutputTranscript.Of(run.Outputs), root);
+                    && OutputNormalizer.MaskTimings(OutputTranscript.Of(cell.Outputs))
+                       == OutputNormalizer.MaskTimings(OutputTranscript.Of(run.Outputs));
                 if (sameAfterMasking)
                 {
-                    // Keep the committed figures (timings, paths) so a re-run does not change the file for nothing.
+                    // Keep the committed timings so a re-run does not change the file for nothing.
                     foreach (var returned in cell.Outputs.OfType<ReturnValueElement>())
                         returned.ExecutionOrder = executionCount;
                     continue;
@@ -103,15 +102,6 @@ public static class NotebookExecutor
 
         NotebookResult Failed(string failure) =>
             new(path, failure, runs.Count, TimeSpan.Zero, total.Elapsed, null, false);
-    }
-
-    /// <summary>The nearest folder above <paramref name="folder"/> that holds .git (the checkout), else the folder itself.</summary>
-    internal static string CheckoutRoot(string folder)
-    {
-        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(System.IO.Path.Combine(dir.FullName, ".git")) || File.Exists(System.IO.Path.Combine(dir.FullName, ".git")))
-                return dir.FullName;
-        return folder;
     }
 
     private static string FirstLine(string code) =>

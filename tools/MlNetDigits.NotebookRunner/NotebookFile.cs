@@ -39,8 +39,23 @@ internal sealed class NotebookFile
         try
         {
             using var parsed = JsonDocument.Parse(json);
-            hadKernelInfo = parsed.RootElement.TryGetProperty("metadata", out var metadata)
+            var root = parsed.RootElement;
+            hadKernelInfo = root.TryGetProperty("metadata", out var metadata)
                 && metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("kernelInfo", out _);
+            // The reader keeps code and markdown cells only: any other cell would vanish when the notebook is written.
+            if (root.TryGetProperty("cells", out var cells) && cells.ValueKind == JsonValueKind.Array)
+            {
+                int position = 0;
+                foreach (var cell in cells.EnumerateArray())
+                {
+                    position++;
+                    var type = cell.TryGetProperty("cell_type", out var t) ? t.GetString() : null;
+                    if (type is not ("code" or "markdown"))
+                        throw new InvalidNotebookException(
+                            $"{path}: cell {position} is a {type ?? "typeless"} cell; the runner executes C# code cells and markdown " +
+                            "only, and would drop it when writing. Make it a markdown cell, or remove it.");
+                }
+            }
         }
         catch (JsonException e)
         {
@@ -56,9 +71,8 @@ internal sealed class NotebookFile
             number++;
             if (cell.KernelName is "markdown" or "csharp")
                 continue;
-            var found = string.IsNullOrEmpty(cell.KernelName) ? "a raw cell" : $"a cell for kernel '{cell.KernelName}'";
             throw new InvalidNotebookException(
-                $"{path}: cell {number} is {found}; the runner executes C# code cells and markdown only. " +
+                $"{path}: cell {number} is for kernel '{cell.KernelName}'; the runner executes C# code cells and markdown only. " +
                 "Make it a C# or markdown cell, or remove it.");
         }
         return new NotebookFile(path, document, hadKernelInfo);

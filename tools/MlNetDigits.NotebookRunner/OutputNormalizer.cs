@@ -5,8 +5,8 @@ namespace MlNetDigits.NotebookRunner;
 /// <summary>
 /// Masks what legitimately changes between two runs of the same notebook before outputs are compared: timings (a
 /// number followed by a time unit — s, sec, seconds, ms, µs, us, ns, min — or by a rate ending in "/s" such as
-/// "images/s"; and hh:mm:ss TimeSpans) and the folder the notebook's repository was checked out to. Nothing else:
-/// a cell whose outputs vary for another reason says so with <see cref="VaryMarker"/>.
+/// "images/s"; and hh:mm:ss TimeSpans). Nothing else: a cell whose outputs vary for another reason (a random
+/// value, the clock, a folder of this machine) says so with <see cref="VaryMarker"/>.
 /// </summary>
 internal static partial class OutputNormalizer
 {
@@ -15,9 +15,6 @@ internal static partial class OutputNormalizer
 
     /// <summary>What a masked timing reads as.</summary>
     public const string TimingMask = "<timing>";
-
-    /// <summary>What the checkout folder reads as.</summary>
-    public const string RootMask = "<root>";
 
     // 12 s, 1.5s, 1,234.5 ms, 3 µs, 2 seconds, 1.5 min; 1,234 images/s, 5.6/s; 00:01:02.5 (a TimeSpan)
     [GeneratedRegex(
@@ -28,14 +25,6 @@ internal static partial class OutputNormalizer
 
     /// <summary>Replaces every timing in <paramref name="text"/> with <see cref="TimingMask"/>.</summary>
     public static string MaskTimings(string text) => Timing().Replace(text, TimingMask);
-
-    /// <summary>Masks <paramref name="root"/> (when given) and then the timings.</summary>
-    public static string Normalize(string text, string? root)
-    {
-        if (!string.IsNullOrEmpty(root))
-            text = text.Replace(root, RootMask, StringComparison.Ordinal);
-        return MaskTimings(text);
-    }
 
     /// <summary>True when one line of <paramref name="cellSource"/> starts with <see cref="VaryMarker"/>.</summary>
     public static bool OutputsVary(string cellSource) =>

@@ -23,9 +23,9 @@ public static class RunnerCommand
           -h, --help   show this help
 
         Before comparing, timings are masked: a number followed by s, sec, seconds, ms, µs, us, ns or min, a rate
-        ending in /s (images/s, req/s, /s), and hh:mm:ss TimeSpans; so is the folder of the checkout (the nearest
-        folder above the notebook holding .git). A cell whose outputs legitimately vary otherwise (random, clock,
-        machine) is exempt when one of its lines starts with '{OutputNormalizer.VaryMarker}'; it must still run.
+        ending in /s (images/s, req/s, /s), and hh:mm:ss TimeSpans; nothing else. A cell whose outputs legitimately
+        vary otherwise (a random value, the clock, a folder of this machine such as a local package feed) is exempt
+        when one of its lines starts with '{OutputNormalizer.VaryMarker}'; it must still run without error.
 
         Exit codes: 0 every notebook ran (and matched, with --check), 1 a notebook failed, 2 bad usage.
         """;
