@@ -1,5 +1,6 @@
 namespace MlNetDigits.NotebookRunner.Tests;
 
+[Collection(KernelCollection.Name)]
 public sealed class RunnerCommandTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
@@ -38,5 +39,21 @@ public sealed class RunnerCommandTests
         Assert.Equal(2, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.Contains("Usage:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_GivenSeveralNotebooks_RunsEachInAProcessOfItsOwn_AndCountsTheFailures()
+    {
+        using var first = new TestNotebook("AppDomain.CurrentDomain.SetData(\"mlnd-test\", \"left by the first notebook\");");
+        using var second = new TestNotebook("AppDomain.CurrentDomain.GetData(\"mlnd-test\") ?? \"a fresh process\"");
+        using var failing = new TestNotebook("throw new InvalidOperationException(\"third fails\");");
+
+        var (code, output, error) = await Run("run", "--write", first.Path, second.Path, failing.Path);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{first.Path}: 1 code cells in", output, StringComparison.Ordinal);
+        Assert.Contains("a fresh process", second.Outputs(1).ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains($"{failing.Path}: cell 2 failed: System.InvalidOperationException: third fails", error, StringComparison.Ordinal);
+        Assert.Contains("notebooks: 2 passed, 1 failed", error, StringComparison.Ordinal);
     }
 }

@@ -36,7 +36,10 @@ public static class NotebookExecutor
         try
         {
             var started = Stopwatch.StartNew();
-            using var kernel = NotebookKernel.Start();
+            // Not disposed: disposing the kernel unhooks the resolver of the native libraries its packages brought
+            // (SkiaSharp's libSkiaSharp.so), and a finalizer that then calls into one crashes the process. VS Code keeps
+            // a kernel until its process ends; the command line runs each notebook of several in a process of its own.
+            var kernel = NotebookKernel.Start();
             kernelStart = started.Elapsed;
             foreach (var (number, cell) in file.CodeCells)
             {

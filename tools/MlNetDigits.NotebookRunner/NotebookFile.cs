@@ -69,6 +69,9 @@ internal sealed class NotebookFile
         foreach (var cell in document.Elements)
         {
             number++;
+            // A code cell that names no kernel runs in the notebook's default one, as in VS Code.
+            if (string.IsNullOrEmpty(cell.KernelName))
+                cell.KernelName = "csharp";
             if (cell.KernelName is "markdown" or "csharp")
                 continue;
             throw new InvalidNotebookException(

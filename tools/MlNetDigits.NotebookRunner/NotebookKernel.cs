@@ -17,7 +17,7 @@ namespace MlNetDigits.NotebookRunner;
 /// front end (HTML by default, strings as plain text). Cells run under the invariant culture, whatever the machine's
 /// locale, so numbers and dates in committed outputs read the same on every machine.
 /// </summary>
-internal sealed class NotebookKernel : IDisposable
+internal sealed class NotebookKernel
 {
     private readonly CompositeKernel _kernel;
     private int _executionCount;
@@ -64,6 +64,4 @@ internal sealed class NotebookKernel : IDisposable
             collector.Add(kernelEvent);
         return new CellRun(collector.Outputs, collector.Failure, stopwatch.Elapsed);
     }
-
-    public void Dispose() => _kernel.Dispose();
 }

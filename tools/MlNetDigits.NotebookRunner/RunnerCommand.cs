@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace MlNetDigits.NotebookRunner;
@@ -9,7 +10,9 @@ public static class RunnerCommand
         Usage: MlNetDigits.NotebookRunner run [--write | --check] NOTEBOOK.ipynb...
 
         Executes every C# code cell of each notebook in order, in one fresh .NET Interactive C# kernel per notebook (as
-        VS Code's Polyglot Notebooks does), with the notebook's folder as the working directory. #r "nuget: ..." and
+        VS Code's Polyglot Notebooks does; given several notebooks, each runs in a process of its own, so packages,
+        formatters and static state do not leak from one into the next), with the notebook's folder as the working
+        directory and the invariant culture. #r "nuget: ..." and
         #i "nuget: <absolute folder or URL>" restore packages; display(...) and a cell's last expression are formatted by
         .NET Interactive's formatters. A cell error stops that notebook and fails the run, naming the notebook, the
         cell (numbered from 1, markdown cells included) and the error.
@@ -72,21 +75,53 @@ public static class RunnerCommand
                 return UsageError(stderr, $"'{notebook}' does not exist (working directory: {Directory.GetCurrentDirectory()}).");
         }
 
+        if (notebooks.Count == 1)
+        {
+            var result = await NotebookExecutor.RunAsync(notebooks[0], mode).ConfigureAwait(false);
+            (result.Succeeded ? stdout : stderr).WriteLine(result.Succeeded ? Summary(result, mode) : result.Failure);
+            return result.Succeeded ? 0 : 1;
+        }
+
         int failed = 0;
         foreach (var notebook in notebooks)
         {
-            var result = await NotebookExecutor.RunAsync(notebook, mode).ConfigureAwait(false);
-            if (result.Succeeded)
-                stdout.WriteLine(Summary(result, mode));
-            else
-            {
-                stderr.WriteLine(result.Failure);
+            int code = await RunInChildProcessAsync(notebook, mode, stdout, stderr).ConfigureAwait(false);
+            if (code != 0)
                 failed++;
+        }
+        (failed == 0 ? stdout : stderr).WriteLine($"notebooks: {notebooks.Count - failed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs <c>run [mode] NOTEBOOK</c> in a new process of this program, relaying what it prints; returns its exit code.</summary>
+    private static async Task<int> RunInChildProcessAsync(string notebook, RunMode mode, TextWriter stdout, TextWriter stderr)
+    {
+        var host = Environment.ProcessPath
+            ?? throw new InvalidOperationException("The runner cannot find its own executable to run a notebook in a new process.");
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+            start.ArgumentList.Add(typeof(RunnerCommand).Assembly.Location);
+        start.ArgumentList.Add("run");
+        if (mode != RunMode.Run)
+            start.ArgumentList.Add(mode == RunMode.Write ? "--write" : "--check");
+        start.ArgumentList.Add(notebook);
+
+        using var child = Process.Start(start)
+            ?? throw new InvalidOperationException($"The runner could not start a process for {notebook}.");
+        var output = Relay(child.StandardOutput, stdout);
+        var errors = Relay(child.StandardError, stderr);
+        await child.WaitForExitAsync().ConfigureAwait(false);
+        await Task.WhenAll(output, errors).ConfigureAwait(false);
+        return child.ExitCode;
+
+        static async Task Relay(StreamReader from, TextWriter to)
+        {
+            while (await from.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                lock (to)
+                    to.WriteLine(line);
             }
         }
-        if (notebooks.Count > 1)
-            (failed == 0 ? stdout : stderr).WriteLine($"notebooks: {notebooks.Count - failed} passed, {failed} failed");
-        return failed == 0 ? 0 : 1;
     }
 
     private static string Summary(NotebookResult result, RunMode mode)
