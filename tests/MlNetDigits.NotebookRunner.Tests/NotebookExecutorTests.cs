@@ -194,6 +194,19 @@ public sealed class NotebookExecutorTests
     }
 
     [Fact]
+    public async Task Run_RunsACodeCellWithoutKernelMetadata_AsCSharp()
+    {
+        using var notebook = new TestNotebook("6 * 7");
+        notebook.Rewrite(json => json["cells"]![1]!["metadata"] = new JsonObject());
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
+
+        Assert.True(result.Succeeded, result.Failure);
+        var html = string.Concat(((JsonArray)notebook.Outputs(1).Single()!["data"]!["text/html"]!).Select(l => (string?)l));
+        Assert.Contains("<pre>42</pre>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_RefusesARawCell_SayingWhatToDo()
     {
         using var notebook = new TestNotebook("1");

@@ -54,6 +54,14 @@ internal sealed class TestNotebook : IDisposable
         File.WriteAllText(Path, text.Replace(oldText, newText, StringComparison.Ordinal));
     }
 
+    /// <summary>Changes the notebook's JSON, e.g. to drop a cell's metadata.</summary>
+    public void Rewrite(Action<JsonNode> change)
+    {
+        var json = Json;
+        change(json);
+        File.WriteAllText(Path, json.ToJsonString(new() { WriteIndented = true }));
+    }
+
     public void Dispose()
     {
         try
