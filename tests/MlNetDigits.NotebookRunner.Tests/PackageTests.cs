@@ -17,8 +17,9 @@ public sealed class PackageTests
     [Fact]
     public async Task LocalFeed_RestoresAPackage_GivenIWithAnAbsoluteFolderAndRNuget()
     {
-        using var notebook = new TestNotebook();
-        var feed = Path.Combine(notebook.Folder, "local-feed");
+        // One folder per package version, kept between runs: .NET Interactive caches a restore by its sources and
+        // packages, so a second run skips `dotnet restore` (about 5 s here).
+        var feed = Path.Combine(Path.GetTempPath(), $"mlnd-notebook-test-feed-{TestPackage.Version}");
         TestPackage.WriteTo(feed);
         using var withFeed = new TestNotebook(
             $"#i \"nuget: {feed}\"\n#r \"nuget: {TestPackage.Id}, {TestPackage.Version}\"",
