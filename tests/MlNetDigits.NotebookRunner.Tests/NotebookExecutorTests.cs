@@ -90,6 +90,18 @@ public sealed class NotebookExecutorTests
     }
 
     [Fact]
+    public async Task Run_FailsACellWhoseValueIsADisplayHandle_WhichWouldShowARandomId()
+    {
+        using var notebook = new TestNotebook("display(\"shown\");", "display(\"shown again\")");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("cell 3 failed: the cell ends with display(...) and no semicolon", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("End that line with ';'", result.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_UsesTheNotebookFolderAsWorkingDirectory()
     {
         using var notebook = new TestNotebook("System.IO.File.ReadAllText(\"beside.txt\")");

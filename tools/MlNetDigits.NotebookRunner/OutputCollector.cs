@@ -7,7 +7,8 @@ namespace MlNetDigits.NotebookRunner;
 /// <summary>
 /// Turns the kernel events of one cell into notebook outputs as VS Code keeps them: consecutive writes to stdout (or
 /// stderr) become one stream output, a displayed value that is later updated shows its last state, the return value
-/// becomes an execute_result and a failure an error output.
+/// becomes an execute_result and a failure an error output. A cell whose value is the handle returned by
+/// <c>display(...)</c> fails: that handle shows a random id, so its outputs could never be checked.
 /// </summary>
 internal sealed class OutputCollector(int executionCount)
 {
@@ -43,6 +44,11 @@ internal sealed class OutputCollector(int executionCount)
                 if (display.ValueId is { } valueId)
                     _displayed[valueId] = element;
                 _outputs.Add(element);
+                break;
+            case ReturnValueProduced { Value: DisplayedValue }:
+                // VS Code would show the handle that display(...) returns, whose id is a new GUID on every run.
+                Failure = "the cell ends with display(...) and no semicolon, so its value, the display handle, is shown " +
+                          "too, with a new random id on every run. End that line with ';'.";
                 break;
             case ReturnValueProduced returned:
                 var returnData = Data(returned.FormattedValues);
