@@ -1,244 +1,245 @@
 using System.Text.Json.Nodes;
-using System.Xml.Linq;
-using static MlNetDigits.NotebookRunner.Tests.TestNotebooks;
 
 namespace MlNetDigits.NotebookRunner.Tests;
 
-public sealed class NotebookExecutorTests : IDisposable
+[Collection(KernelCollection.Name)]
+public sealed class NotebookExecutorTests
 {
-    private readonly TestNotebooks _notebooks = new();
-
-    public void Dispose() => _notebooks.Dispose();
+    private static string Texts(JsonArray outputs, string field) =>
+        string.Join("|", outputs.Select(o => o![field] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o![field]));
 
     [Fact]
-    public async Task Run_CapturesConsoleOutputAsStdoutStream()
+    public async Task Write_StoresStreamsDisplaysAndTheReturnValue_InTheOrderTheyHappened()
     {
-        var (result, notebook) = await _notebooks.RunAsync(Make("Console.WriteLine(\"hello\");\nConsole.Write(\"a\"); Console.WriteLine(1 + 2);"));
+        using var notebook = new TestNotebook(
+            "Console.WriteLine(\"to stdout\");\nConsole.WriteLine(\"again\");\nConsole.Error.WriteLine(\"to stderr\");\ndisplay(\"shown\");\n40 + 2",
+            "var x = 1;");
 
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        var output = Assert.Single(Outputs(notebook, 0));
-        Assert.Equal("stream", output!["output_type"]!.GetValue<string>());
-        Assert.Equal("stdout", output["name"]!.GetValue<string>());
-        Assert.Equal("hello\na3\n", Text(output["text"]));
-        Assert.Equal(["hello\n", "a3\n"], ((JsonArray)output["text"]!).Select(l => l!.GetValue<string>()));
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
+
+        Assert.True(result.Succeeded, result.Failure);
+        Assert.True(result.Written);
+        var outputs = notebook.Outputs(1);
+        Assert.Equal(["stream", "stream", "display_data", "execute_result"], outputs.Select(o => (string?)o!["output_type"]));
+        Assert.Equal(["stdout", "stderr"], outputs.Take(2).Select(o => (string?)o!["name"]));
+        Assert.Equal("to stdout\nagain\n|to stderr\n", Texts(new JsonArray(outputs.Take(2).Select(o => o!.DeepClone()).ToArray()), "text"));
+        Assert.Equal("shown", string.Concat(((JsonArray)outputs[2]!["data"]!["text/plain"]!).Select(l => (string?)l)));
+        var returned = string.Concat(((JsonArray)outputs[3]!["data"]!["text/html"]!).Select(l => (string?)l));
+        Assert.Contains("<pre>42</pre>", returned, StringComparison.Ordinal);
+        Assert.Equal(1, (int?)outputs[3]!["execution_count"]);
+        Assert.Empty(notebook.Outputs(2));
+        Assert.Equal(2, (int?)notebook.Json["cells"]![2]!["execution_count"]);
     }
 
     [Fact]
-    public async Task Run_CapturesStandardErrorAsItsOwnStream()
+    public async Task Write_KeepsCellIdsAndMetadata_AndRewritesNothingOnARerun()
     {
-        var (_, notebook) = await _notebooks.RunAsync(Make("Console.Error.WriteLine(\"careful\");"));
+        using var notebook = new TestNotebook("Console.WriteLine(DateTime.UnixEpoch.AddDays(1).ToString(\"yyyy-MM-dd\"))", "Math.Sqrt(2)");
 
-        var output = Assert.Single(Outputs(notebook, 0));
-        Assert.Equal("stderr", output!["name"]!.GetValue<string>());
-        Assert.Equal("careful\n", Text(output["text"]));
+        Assert.True((await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write)).Succeeded);
+        var first = notebook.Text;
+        var again = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
+
+        Assert.True(again.Succeeded, again.Failure);
+        Assert.False(again.Written);
+        Assert.Equal(first, notebook.Text);
+        var json = notebook.Json;
+        Assert.Equal(["intro", "code-1", "code-2"], json["cells"]!.AsArray().Select(c => (string?)c!["id"]));
+        Assert.Equal("csharp", (string?)json["cells"]![1]!["metadata"]!["polyglot_notebook"]!["kernelName"]);
+        Assert.Equal("csharp", (string?)json["metadata"]!["polyglot_notebook"]!["kernelInfo"]!["defaultKernelName"]);
+        Assert.Null(json["metadata"]!["kernelInfo"]);
     }
 
     [Fact]
-    public async Task Run_ShowsTheTrailingExpressionAsExecuteResult()
+    public async Task Run_FailsNamingTheNotebookCellAndError_AndRunsNoLaterCell()
     {
-        var (result, notebook) = await _notebooks.RunAsync(Make("md:# title", "var x = 20;\nx * 2 + 2", "var y = 1;"));
-
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        var output = Assert.Single(Outputs(notebook, 1));
-        Assert.Equal("execute_result", output!["output_type"]!.GetValue<string>());
-        Assert.Equal("42", Text(output["data"]!["text/plain"]));
-        Assert.Equal(1, output["execution_count"]!.GetValue<int>());
-        Assert.Equal(1, notebook.Cells[1]!["execution_count"]!.GetValue<int>());
-        Assert.Empty(Outputs(notebook, 2)); // a statement ending in ';' has no value to show
-        Assert.Equal(2, notebook.Cells[2]!["execution_count"]!.GetValue<int>());
-    }
-
-    [Fact]
-    public async Task Run_CarriesStateAcrossCells()
-    {
-        var (result, notebook) = await _notebooks.RunAsync(Make(
-            "var total = 10;\nint Twice(int v) => 2 * v;\npublic record Point(int X, int Y);",
-            "md:between",
-            "total += Twice(5);",
-            "new Point(total, 3)"));
-
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        Assert.Equal("Point { X = 20, Y = 3 }", Text(Outputs(notebook, 3)[0]!["data"]!["text/plain"]));
-    }
-
-    [Fact]
-    public async Task Display_AddsDisplayDataBetweenTheTextPrintedBeforeAndAfter()
-    {
-        var (result, notebook) = await _notebooks.RunAsync(Make("Console.WriteLine(\"before\");\ndisplay(new[] { 1, 2, 3 });\nConsole.WriteLine(\"after\");"));
-
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        var outputs = Outputs(notebook, 0);
-        Assert.Equal(["stream", "display_data", "stream"], outputs.Select(o => o!["output_type"]!.GetValue<string>()));
-        Assert.Equal("before\n", Text(outputs[0]!["text"]));
-        Assert.Equal("[1, 2, 3]", Text(outputs[1]!["data"]!["text/plain"]));
-        Assert.Null(outputs[1]!["execution_count"]);
-        Assert.Equal("after\n", Text(outputs[2]!["text"]));
-    }
-
-    [Fact]
-    public async Task Display_UpdateReplacesTheShownValue()
-    {
-        var (_, notebook) = await _notebooks.RunAsync(Make("var shown = display(\"working\");\nshown.Update(\"done\");"));
-
-        Assert.Equal("done", Text(Assert.Single(Outputs(notebook, 0))!["data"]!["text/plain"]));
-    }
-
-    [Fact]
-    public async Task Display_RendersSequencesOfObjectsAsHtmlTables()
-    {
-        var (_, notebook) = await _notebooks.RunAsync(Make("new[] { new { Digit = 3, Share = 0.25 }, new { Digit = 5, Share = 0.5 } }"));
-
-        var html = Text(Outputs(notebook, 0)[0]!["data"]!["text/html"]);
-        var table = XElement.Parse(html);
-        Assert.Equal(["Digit", "Share"], table.Descendants("th").Select(th => th.Value));
-        Assert.Equal(["3", "0.25", "5", "0.5"], table.Descendants("td").Select(td => td.Value));
-    }
-
-    [Fact]
-    public async Task Run_StopsAtTheFirstRuntimeErrorNamingCellAndLine()
-    {
-        var (result, notebook) = await _notebooks.RunAsync(Make(
-            "md:# intro",
+        using var notebook = new TestNotebook(
             "var ok = 1;",
-            "Console.WriteLine(\"partial\");\nvar zero = 0;\nthrow new InvalidOperationException(\"the data is missing\");",
-            "Console.WriteLine(\"never\");"));
+            "throw new InvalidOperationException(\"boom\");",
+            "System.IO.File.WriteAllText(\"after.txt\", \"ran\");");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(3, result.Error!.CellNumber);
-        Assert.Equal(3, result.Error.Line);
-        Assert.Equal("System.InvalidOperationException", result.Error.Name);
-        Assert.Contains("cell 3, line 3", result.Error.ToString());
-        var outputs = Outputs(notebook, 2);
-        Assert.Equal("partial\n", Text(outputs[0]!["text"]));
-        var error = outputs[^1]!;
-        Assert.Equal("error", error["output_type"]!.GetValue<string>());
-        Assert.Equal("System.InvalidOperationException", error["ename"]!.GetValue<string>());
-        Assert.Equal("the data is missing", error["evalue"]!.GetValue<string>());
-        Assert.DoesNotContain(((JsonArray)error["traceback"]!).Select(t => t!.GetValue<string>()), l => l.Contains("NotebookExecutor", StringComparison.Ordinal));
-        Assert.Empty(Outputs(notebook, 3));
-        Assert.Null(notebook.Cells[3]!["execution_count"]);
+        Assert.StartsWith($"{notebook.Path}: cell 3 failed: System.InvalidOperationException: boom", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("cell 3 starts: throw new InvalidOperationException(\"boom\");", result.Failure, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(notebook.Folder, "after.txt")));
     }
 
     [Fact]
-    public async Task Run_ReportsACompilationErrorWithItsCellAndLine()
+    public async Task Run_FailsWithTheCompilerError_GivenACellThatDoesNotCompile()
     {
-        var (result, notebook) = await _notebooks.RunAsync(Make("var a = 1;", "md:text", "var b = 2;\nvar c = a + undefinedName;"));
+        using var notebook = new TestNotebook("int number = \"text\";");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(3, result.Error!.CellNumber);
-        Assert.Equal(2, result.Error.Line);
-        Assert.Equal("CompilationError", result.Error.Name);
-        Assert.Contains("CS0103", result.Error.Message);
-        Assert.Contains("undefinedName", Text(Outputs(notebook, 2)[0]!["evalue"]));
+        Assert.Contains("cell 2 failed: (1,14): error CS0029: Cannot implicitly convert type 'string' to 'int'", result.Failure, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Run_ResolvesHashRRelativeToTheNotebookFolder()
+    public async Task Write_LeavesTheNotebookUntouched_GivenAFailingCell()
     {
-        _notebooks.CompileLibrary("lib/Greeter.dll", "namespace Greeting; public static class Greeter { public static string Hello(string name) => $\"Hello, {name}!\"; }");
+        using var notebook = new TestNotebook("Console.WriteLine(\"before\");", "throw new Exception(\"no\");");
+        var before = notebook.Text;
 
-        var (result, notebook) = await _notebooks.RunAsync(
-            Make("#r \"../lib/Greeter.dll\"\nusing Greeting;", "Greeter.Hello(\"notebook\")"), relativePath: "notebooks/relative.ipynb");
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
 
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        Assert.Equal("Hello, notebook!", Text(Outputs(notebook, 1)[0]!["data"]!["text/plain"]));
+        Assert.False(result.Succeeded);
+        Assert.Equal(before, notebook.Text);
+    }
+
+    [Fact]
+    public async Task Run_FailsACellWhoseValueIsADisplayHandle_WhichWouldShowARandomId()
+    {
+        using var notebook = new TestNotebook("display(\"shown\");", "display(\"shown again\")");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("cell 3 failed: the cell ends with display(...) and no semicolon", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("End that line with ';'", result.Failure, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_UsesTheNotebookFolderAsWorkingDirectory()
     {
-        File.WriteAllText(Path.Combine(_notebooks.Folder, "here.txt"), "found");
+        using var notebook = new TestNotebook("System.IO.File.ReadAllText(\"beside.txt\")");
+        File.WriteAllText(Path.Combine(notebook.Folder, "beside.txt"), "found beside the notebook");
 
-        var (result, notebook) = await _notebooks.RunAsync(Make("File.ReadAllText(\"here.txt\")"));
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
 
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        Assert.Equal("found", Text(Outputs(notebook, 0)[0]!["data"]!["text/plain"]));
+        Assert.True(result.Succeeded, result.Failure);
+        Assert.Contains("found beside the notebook", notebook.Outputs(1).ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Run_FormatsWithDotNetInteractiveConventionFormatters()
+    public async Task Check_FailsWithAUnifiedDiff_GivenACommittedOutputThatDiffers()
     {
-        _notebooks.CompileLibrary("lib/Shapes.dll", """
-            using System;
-            using System.Collections.Generic;
-            using System.IO;
-            namespace Shapes;
-            [AttributeUsage(AttributeTargets.Class)]
-            internal sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute { public Type FormatterSourceType { get; } = formatterSourceType; }
-            public sealed class Source { public IEnumerable<object> CreateTypeFormatters() { yield return new HtmlFormatter(); } }
-            public sealed class HtmlFormatter
-            {
-                public string MimeType => "text/html";
-                public bool Format(object instance, TextWriter writer) { writer.Write($"<b>square {((Square)instance).Side}</b>"); return true; }
-            }
-            [TypeFormatterSource(typeof(Source))]
-            public sealed class Square(int side) { public int Side { get; } = side; public override string ToString() => $"Square({Side})"; }
-            """);
+        using var notebook = new TestNotebook("Console.WriteLine(\"answer: \" + (40 + 2));");
+        Assert.True((await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write)).Succeeded);
+        notebook.Edit("answer: 42", "answer: 41");
+        var committed = notebook.Text;
 
-        var (result, notebook) = await _notebooks.RunAsync(Make("#r \"lib/Shapes.dll\"", "new Shapes.Square(3)"));
-
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        var data = Outputs(notebook, 1)[0]!["data"]!;
-        Assert.Equal("<b>square 3</b>", Text(data["text/html"]));
-        Assert.Equal("Square(3)", Text(data["text/plain"]));
-    }
-
-    [Fact]
-    public async Task Run_DisplaysLibraryTypesThroughTheLibrarysFormatterRegistry()
-    {
-        var library = Path.Combine(AppContext.BaseDirectory, "MlNetDigits.dll");
-
-        var (result, notebook) = await _notebooks.RunAsync(Make(
-            $"#r \"{library}\"\nusing MlNetDigits.Evaluation;\nusing MlNetDigits.Display;",
-            "new ConfusionMatrix(new[] { new double[] { 5, 1 }, new double[] { 2, 7 } }, new[] { \"cat\", \"dog\" })",
-            "display(new BarChart(new[] { \"a\", \"b\" }, new[] { 1.0, 3.0 }, title: \"bars\"));"));
-
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        var matrixHtml = Text(Outputs(notebook, 1)[0]!["data"]!["text/html"]);
-        Assert.Contains("<svg", matrixHtml);
-        Assert.Contains(">Predicted<", matrixHtml);
-        Assert.Contains(">dog<", matrixHtml);
-        Assert.Contains("Confusion table", Text(Outputs(notebook, 1)[0]!["data"]!["text/plain"]));
-        var chartHtml = Text(Outputs(notebook, 2)[0]!["data"]!["text/html"]);
-        var svg = XElement.Parse(chartHtml[chartHtml.IndexOf("<svg", StringComparison.Ordinal)..(chartHtml.LastIndexOf("</svg>", StringComparison.Ordinal) + 6)]);
-        Assert.Equal(2, svg.Descendants(XName.Get("rect", "http://www.w3.org/2000/svg")).Count(r => r.Attribute("fill")?.Value == "#4e79a7"));
-    }
-
-    [Fact]
-    public async Task Run_RefusesNuGetReferencesWithAMessageThatSaysWhatToDo()
-    {
-        var (result, notebook) = await _notebooks.RunAsync(Make("var a = 1;", "// packages\n#r \"nuget: MlNetDigits, 0.1.0\""));
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Check);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(2, result.Error!.CellNumber);
-        Assert.Equal(2, result.Error.Line);
-        Assert.Contains("#r \"nuget: MlNetDigits, 0.1.0\"", result.Error.Message);
-        Assert.Contains("--package-map MlNetDigits=", result.Error.Message);
-        Assert.Contains("bin/Release/net10.0/MlNetDigits.dll", result.Error.Message);
-        Assert.Equal("error", Outputs(notebook, 1)[0]!["output_type"]!.GetValue<string>());
+        Assert.Contains("cell 2: the outputs differ from the committed ones", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("-answer: 41\n+answer: 42\n", result.Failure, StringComparison.Ordinal);
+        Assert.Contains("(committed)", result.Failure, StringComparison.Ordinal);
+        Assert.Equal(committed, notebook.Text);
     }
 
     [Fact]
-    public async Task Run_LoadsAMappedNuGetReferenceFromItsAssembly()
+    public async Task Check_Passes_GivenCommittedOutputsThatDifferOnlyInTimings()
     {
-        var dll = _notebooks.CompileLibrary("built/Tiny.dll", "namespace Tiny; public static class Answer { public static int Value => 42; }");
+        using var notebook = new TestNotebook("Console.WriteLine(\"epoch 1: 12.5 ms, 4,000 images/s\");\n\"total 3 s\"");
+        Assert.True((await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write)).Succeeded);
+        notebook.Edit("epoch 1: 12.5 ms, 4,000 images/s", "epoch 1: 980 ms, 51 images/s");
+        notebook.Edit("total 3 s", "total 1.25 s");
+        var committed = notebook.Text;
 
-        var (result, notebook) = await _notebooks.RunAsync(Make("#r \"nuget: Tiny, 1.0.0\"\nTiny.Answer.Value"),
-            packageMap: new Dictionary<string, string> { ["Tiny"] = dll });
+        var check = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Check);
+        var write = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
 
-        Assert.True(result.Succeeded, result.Error?.ToString());
-        Assert.Equal("42", Text(Outputs(notebook, 0)[0]!["data"]!["text/plain"]));
+        Assert.True(check.Succeeded, check.Failure);
+        Assert.True(write.Succeeded, write.Failure);
+        Assert.False(write.Written);
+        Assert.Equal(committed, notebook.Text);
     }
 
     [Fact]
-    public async Task Run_DropsTheCSharpMagicAndRefusesOthers()
+    public async Task Check_FailsOnARandomOutput_UnlessTheCellIsMarkedAsVarying()
     {
-        var (ok, _) = await _notebooks.RunAsync(Make("#!csharp\n1 + 1"));
-        var (failed, _) = await _notebooks.RunAsync(Make("#!time\n1 + 1"));
+        using var unmarked = new TestNotebook("Guid.NewGuid().ToString()");
+        using var marked = new TestNotebook(OutputNormalizer.VaryMarker + " (a fresh GUID each run)\nGuid.NewGuid().ToString()");
+        Assert.True((await NotebookExecutor.RunAsync(unmarked.Path, RunMode.Write)).Succeeded);
+        Assert.True((await NotebookExecutor.RunAsync(marked.Path, RunMode.Write)).Succeeded);
 
-        Assert.True(ok.Succeeded, ok.Error?.ToString());
-        Assert.False(failed.Succeeded);
-        Assert.Contains("'#!time' is not supported", failed.Error!.Message);
-        Assert.Equal(1, failed.Error.Line);
+        var unmarkedCheck = await NotebookExecutor.RunAsync(unmarked.Path, RunMode.Check);
+        var markedCheck = await NotebookExecutor.RunAsync(marked.Path, RunMode.Check);
+
+        Assert.False(unmarkedCheck.Succeeded);
+        Assert.True(markedCheck.Succeeded, markedCheck.Failure);
+    }
+
+    [Fact]
+    public async Task Display_ShowsHtmlFromFormatterRegister_AndSvgFromAConventionFormatterSource()
+    {
+        // The SVG type is formatted by .NET Interactive's convention: an attribute *named* TypeFormatterSourceAttribute
+        // (here the cell's own, as a library that does not reference .NET Interactive would declare it).
+        using var notebook = new TestNotebook(
+            """
+            using Microsoft.DotNet.Interactive.Formatting;
+            record Score(double Value);
+            Formatter.Register<Score>((score, writer) => writer.Write($"<b>{score.Value:P0}</b>"), "text/html");
+            display(new Score(0.5));
+            """,
+            """
+            using System.IO;
+            public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
+            {
+                public Type FormatterSourceType { get; } = formatterSourceType;
+                public string[] PreferredMimeTypes { get; set; } = [];
+            }
+            public sealed class SvgSource
+            {
+                public IEnumerable<object> CreateTypeFormatters() => [new SvgFormatter()];
+            }
+            public sealed class SvgFormatter
+            {
+                public string MimeType => "image/svg+xml";
+                public bool Format(object value, TextWriter writer) { writer.Write(((Dot)value).Svg); return true; }
+            }
+            [TypeFormatterSource(typeof(SvgSource), PreferredMimeTypes = ["image/svg+xml"])]
+            public sealed class Dot { public string Svg => "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/></svg>"; }
+            new Dot()
+            """);
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
+
+        Assert.True(result.Succeeded, result.Failure);
+        Assert.Equal("<b>50 %</b>", string.Concat(((JsonArray)notebook.Outputs(1)[0]!["data"]!["text/html"]!).Select(l => (string?)l)));
+        var svg = notebook.Outputs(2).Single()!["data"]!.AsObject();
+        Assert.Equal(["image/svg+xml"], svg.Select(p => p.Key));
+        Assert.Equal("<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/></svg>", string.Concat(svg["image/svg+xml"]!.AsArray().Select(l => (string?)l)));
+    }
+
+    [Fact]
+    public async Task Run_RunsACodeCellWithoutKernelMetadata_AsCSharp()
+    {
+        using var notebook = new TestNotebook("6 * 7");
+        notebook.Rewrite(json => json["cells"]![1]!["metadata"] = new JsonObject());
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Write);
+
+        Assert.True(result.Succeeded, result.Failure);
+        var html = string.Concat(((JsonArray)notebook.Outputs(1).Single()!["data"]!["text/html"]!).Select(l => (string?)l));
+        Assert.Contains("<pre>42</pre>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RefusesARawCell_SayingWhatToDo()
+    {
+        using var notebook = new TestNotebook("1");
+        notebook.Edit("\"cell_type\": \"code\"", "\"cell_type\": \"raw\"");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("cell 2 is a raw cell; the runner executes C# code cells and markdown only, and would drop it when writing",
+            result.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RefusesAFileThatIsNotJson()
+    {
+        using var notebook = new TestNotebook();
+        File.WriteAllText(notebook.Path, "not json");
+
+        var result = await NotebookExecutor.RunAsync(notebook.Path, RunMode.Run);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("is not a notebook: expected .ipynb JSON", result.Failure, StringComparison.Ordinal);
     }
 }

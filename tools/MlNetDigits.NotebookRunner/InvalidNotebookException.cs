@@ -1,4 +1,4 @@
 namespace MlNetDigits.NotebookRunner;
 
-/// <summary>The file is not a notebook the runner can read (not JSON, not nbformat 4, no cells).</summary>
-public sealed class InvalidNotebookException(string message) : Exception(message);
+/// <summary>A file that is not a notebook the runner can execute (not .ipynb JSON, or a cell for a kernel other than C#).</summary>
+public sealed class InvalidNotebookException(string message, Exception? inner = null) : Exception(message, inner);
