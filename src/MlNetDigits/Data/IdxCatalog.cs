@@ -39,7 +39,8 @@ public static class IdxCatalog
     /// <summary>
     /// Loads one split of a data set by name ("mnist", "fashion", "sample") or folder path, found as
     /// <see cref="DatasetLocator"/> finds it (data root: <paramref name="dataRoot"/>, else MLNETDIGITS_DATA, else ./data).
-    /// Nothing is downloaded: a missing MNIST fails with a message saying to run <c>mlnetdigits data fetch</c>.
+    /// Nothing is downloaded: a missing MNIST fails with a message saying to run <c>mlnetdigits data fetch</c>. The labels
+    /// of a known data set (MNIST, Fashion-MNIST, the sample) must be among its classes.
     /// </summary>
     /// <exception cref="FileNotFoundException">The data set's files are not there; the message says how to get them.</exception>
     /// <exception cref="InvalidDataFileException">A file is not valid IDX.</exception>
@@ -59,6 +60,15 @@ public static class IdxCatalog
             throw new FileNotFoundException($"The {IdxFileNames.Prefix(split)} split of '{nameOrFolder}' is not in {dataset.Folder}. {hint}",
                 Path.Combine(dataset.Folder, IdxFileNames.Images(split)));
         }
-        return catalog.LoadFromIdxFolder(dataset.Folder, split);
+        var view = (IdxDataView)catalog.LoadFromIdxFolder(dataset.Folder, split);
+        if (dataset.ClassNames is { Count: var classes })
+        {
+            // A known data set has known classes: a label outside them is a damaged file, not a new class.
+            int row = view.Labels.Span.IndexOfAnyExceptInRange((byte)0, (byte)(classes - 1));
+            if (row >= 0)
+                throw new InvalidDataFileException(IdxFileNames.Locate(dataset.Folder, split).Labels,
+                    $"row {row} has the label {view.Labels.Span[row]}, but {dataset.Description} has {classes} classes (0..{classes - 1}). The file is damaged or not this data set's; fetch it again.");
+        }
+        return view;
     }
 }

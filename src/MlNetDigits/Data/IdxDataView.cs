@@ -6,7 +6,9 @@ namespace MlNetDigits;
 
 /// <summary>
 /// The ML.NET <see cref="IDataView"/> that <c>LoadFromIdx</c> returns: columns "Label" (UInt32, the class value) and
-/// "Image" (Vector&lt;Single, Rows, Columns&gt; of raw pixel values 0..255; the image shape is the vector's dimensions).
+/// "Image" (Vector&lt;Single, Rows × Columns&gt; of raw pixel values 0..255, row-major, with its shape recorded in an
+/// "ImageShape" annotation: Int32 (channels, rows, columns)). The vector is flat, as ML.NET's own trainers and its ONNX
+/// converter expect features to be; the CNN trainer reads the shape from the annotation.
 /// The pixels stay as bytes and are widened to floats only when a cursor reads them; cursors may visit rows shuffled
 /// (so ML.NET's ShuffleRows needs no pool) and several cursors may run in parallel.
 /// </summary>
@@ -17,6 +19,9 @@ public sealed class IdxDataView : IDataView
 
     /// <summary>The name of the image column.</summary>
     public const string ImageColumnName = "Image";
+
+    /// <summary>The annotation kind recording an image column's shape: a vector of three Int32, (channels, rows, columns).</summary>
+    public const string ImageShapeAnnotation = "ImageShape";
 
     private readonly byte[] _pixels; // (RowCount, Height, Width)
     private readonly byte[] _labels; // (RowCount)
@@ -32,11 +37,20 @@ public sealed class IdxDataView : IDataView
         Width = images.Columns;
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(LabelColumnName, NumberDataViewType.UInt32);
-        builder.AddColumn(ImageColumnName, new VectorDataViewType(NumberDataViewType.Single, Height, Width));
+        builder.AddColumn(ImageColumnName, new VectorDataViewType(NumberDataViewType.Single, Height * Width), ShapeAnnotation(1, Height, Width));
         Schema = builder.ToSchema();
     }
 
     public DataViewSchema Schema { get; }
+
+    /// <summary>An "ImageShape" annotation of (channels, rows, columns), for a column of images stored as a flat vector.</summary>
+    public static DataViewSchema.Annotations ShapeAnnotation(int channels, int rows, int columns)
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(ImageShapeAnnotation, new VectorDataViewType(NumberDataViewType.Int32, 3),
+            (ref VBuffer<int> value) => value = new VBuffer<int>(3, [channels, rows, columns]));
+        return annotations.ToAnnotations();
+    }
 
     public bool CanShuffle => true;
 

@@ -8,8 +8,9 @@ namespace MlNetDigits;
 /// Runs a trained CNN on the project's own engine instead of ONNX Runtime: the network is rebuilt from the model's ONNX
 /// graph (layers from its metadata, weights from its initializers) and scores one image or a batch with the engine's
 /// single-image fast paths. An opt-in runtime for apps that reference this library; the probabilities equal ONNX
-/// Runtime's to about 1e-6. Not thread-safe (like ML.NET's PredictionEngine): use one per thread. Dispose it to release
-/// its kernels' worker threads.
+/// Runtime's to about 1e-6. Not thread-safe (like ML.NET's PredictionEngine): use one per thread, or a pool; a call made
+/// while another is running on the same scorer throws instead of corrupting both. Dispose it to release its kernels'
+/// worker threads.
 /// </summary>
 public sealed class CnnEngineScorer : IDisposable
 {
@@ -65,6 +66,22 @@ public sealed class CnnEngineScorer : IDisposable
     public void ScoreBatch(ReadOnlySpan<float> images, Span<float> probabilities)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _busy, 1) == 1)
+            throw new InvalidOperationException("This CnnEngineScorer is already scoring on another thread. A scorer (like ML.NET's PredictionEngine) is not thread-safe: give each thread its own, or share a DigitClassifier or PredictionEnginePool.");
+        try
+        {
+            ScoreBatchCore(images, probabilities);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private int _busy;
+
+    private void ScoreBatchCore(ReadOnlySpan<float> images, Span<float> probabilities)
+    {
         int size = ImageSize, count = images.Length / size;
         if (count == 0 || images.Length != count * size || probabilities.Length != count * ClassCount)
             throw new ArgumentException($"Expected whole images of {size} values and room for {ClassCount} probabilities each; got {images.Length} and {probabilities.Length}.");

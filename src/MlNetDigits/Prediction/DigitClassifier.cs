@@ -47,7 +47,7 @@ public sealed class DigitClassifier : IDisposable
             UseFileSystemEvents = pool.UseFileSystemEvents,
             GpuDeviceId = pool.GpuDeviceId,
             FallbackToCpu = pool.FallbackToCpu,
-            InputSchemaDefinition = InputDefinition(_options.ImageColumnName, _options.LabelColumnName),
+            InputSchemaDefinitionFor = schema => InputDefinition(schema, _options.ImageColumnName, _options.LabelColumnName),
             OutputSchemaDefinition = OutputDefinition(_options.ScoreColumnName),
             Validate = model =>
             {
@@ -296,13 +296,19 @@ public sealed class DigitClassifier : IDisposable
             throw new ArgumentException($"A {width} x {height} image needs {(long)width * height} pixels; found {length}.", nameof(length));
     }
 
-    private static SchemaDefinition InputDefinition(string imageColumnName, string labelColumnName)
+    /// <summary>
+    /// The image member typed as the model's own image column was saved (flat 784, or 28 x 28), so that transforms fitted
+    /// on it (a normaliser) accept it; a flat 784 vector for a model saved without a schema.
+    /// </summary>
+    private static SchemaDefinition InputDefinition(DataViewSchema modelSchema, string imageColumnName, string labelColumnName)
     {
         var definition = SchemaDefinition.Create(typeof(ImageInput), SchemaDefinition.Direction.Read);
         var image = definition.Single(c => c.MemberName == nameof(ImageInput.Image));
         var label = definition.Single(c => c.MemberName == nameof(ImageInput.Label));
         image.ColumnName = imageColumnName;
-        image.ColumnType = new VectorDataViewType(NumberDataViewType.Single, Side, Side);
+        image.ColumnType = modelSchema.GetColumnOrNull(imageColumnName)?.Type is VectorDataViewType { Size: PixelCount, ItemType: var item } saved && item == NumberDataViewType.Single
+            ? saved
+            : new VectorDataViewType(NumberDataViewType.Single, PixelCount);
         label.ColumnName = labelColumnName;
         return definition;
     }

@@ -294,7 +294,7 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
 
     private PredictionEngine<TData, TPrediction> CreateEngine(LoadedModel model) =>
         _ml.Model.CreatePredictionEngine<TData, TPrediction>(model.Transformer, _options.IgnoreMissingColumns,
-            _options.InputSchemaDefinition, _options.OutputSchemaDefinition);
+            _options.InputSchemaDefinitionFor?.Invoke(model.InputSchema) ?? _options.InputSchemaDefinition, _options.OutputSchemaDefinition);
 
     /// <summary>One named model: its current slot, its file watcher and the lock that orders its reloads.</summary>
     private sealed class Entry(Slot slot, int order)

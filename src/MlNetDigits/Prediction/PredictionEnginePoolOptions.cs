@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MlNetDigits;
@@ -20,6 +21,12 @@ public sealed class PredictionEnginePoolOptions
 
     /// <summary>How the input class maps to columns (ML.NET's SchemaDefinition; null: by member names and attributes).</summary>
     public SchemaDefinition? InputSchemaDefinition { get; set; }
+
+    /// <summary>
+    /// The input mapping for a given model, from the schema it was saved with (e.g. to type a vector member as the model's
+    /// column is typed); when set it takes the place of <see cref="InputSchemaDefinition"/>.
+    /// </summary>
+    public Func<DataViewSchema, SchemaDefinition>? InputSchemaDefinitionFor { get; set; }
 
     /// <summary>How the output class maps to columns (null: by member names and attributes).</summary>
     public SchemaDefinition? OutputSchemaDefinition { get; set; }

@@ -35,15 +35,17 @@ public sealed class LoadFromIdxTests
     }
 
     [Fact]
-    public void LoadFromIdx_SchemaHasUInt32LabelAndAn28x28ImageVector()
+    public void LoadFromIdx_SchemaHasUInt32LabelAndA784ImageVectorWithItsShapeRecorded()
     {
         var view = new MLContext(1).Data.LoadFromIdx(
             Path.Combine(SampleFolder, "train-images-idx3-ubyte.gz"), Path.Combine(SampleFolder, "train-labels-idx1-ubyte.gz"));
 
         Assert.Equal(2, view.Schema.Count);
         Assert.Equal(NumberDataViewType.UInt32, view.Schema["Label"].Type);
-        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 28, 28), view.Schema["Image"].Type);
-        Assert.Equal([28, 28], ((VectorDataViewType)view.Schema["Image"].Type).Dimensions.ToArray());
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 784), view.Schema["Image"].Type);
+        VBuffer<int> shape = default;
+        view.Schema["Image"].Annotations.GetValue(IdxDataView.ImageShapeAnnotation, ref shape);
+        Assert.Equal([1, 28, 28], shape.DenseValues());
         Assert.Equal(0, view.Schema["Label"].Index);
         Assert.Equal(1, view.Schema["Image"].Index);
     }
@@ -159,6 +161,24 @@ public sealed class LoadFromIdxTests
 
         var sevens = ml.Data.FilterRowsByColumn(ml.Transforms.Conversion.ConvertType("LabelValue", "Label", DataKind.Single).Fit(view).Transform(view), "LabelValue", 7, 8);
         Assert.Equal(ReadLabelsInOrder(view, null).Count(l => l == 7), Count(sevens));
+    }
+
+    [Fact]
+    public void StandardSdcaPipeline_OverLoadFromIdx_ConvertsToAnOnnxGraphThatOnnxRuntimeRuns()
+    {
+        // With the image as Vector<Single, 28, 28> ML.NET's converter wrote a LinearClassifier on a 3-D input that ONNX
+        // Runtime refuses; the flat vector with a shape annotation exports cleanly.
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromIdxFolder(SampleFolder, DatasetSplit.Test);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.NormalizeMinMax("Features", "Image"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 3)).Fit(data);
+        using var onnx = new MemoryStream();
+
+        ml.Model.ConvertToOnnx(model, data, onnx);
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx.ToArray());
+        Assert.Contains(session.InputMetadata, i => i.Key == "Image" && i.Value.Dimensions[^1] == 784);
     }
 
     [Fact]

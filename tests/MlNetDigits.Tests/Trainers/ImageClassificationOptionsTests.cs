@@ -31,16 +31,34 @@ public sealed class ImageClassificationOptionsTests
     }
 
     [Fact]
-    public void ImageColumnWithoutShape_ThrowsASchemaErrorBeforeTraining()
+    public void ImageColumnOfNoKnownShape_ThrowsASchemaErrorBeforeTraining()
     {
         var ml = new MLContext(1);
-        var rows = new[] { new FlatRow { Label = 1, Image = new float[784] }, new FlatRow { Label = 2, Image = new float[784] } };
+        var rows = new[] { new FlatRow { Label = 1, Image = new float[700] }, new FlatRow { Label = 2, Image = new float[700] } };
         var flat = KeyMapping(ml).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
 
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(TinyOptions()).Fit(flat));
         Assert.Contains("Column 'Image'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("dimensions (H, W) or (C, H, W)", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Vector<Single, 784>", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ImageShape annotation", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Vector<Single, 700>", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SquareFlatImages_AreTakenAsOneChannel_AsAre28x28Dimensions(bool dimensions)
+    {
+        var ml = new MLContext(1);
+        var rows = ImageClassificationTestData.Rows(100);
+        var definition = SchemaDefinition.Create(typeof(ImageClassificationTestData.Row));
+        definition[nameof(ImageClassificationTestData.Row.Image)].ColumnType = dimensions
+            ? new VectorDataViewType(NumberDataViewType.Single, 28, 28)
+            : new VectorDataViewType(NumberDataViewType.Single, 784);
+        var data = ml.Data.LoadFromEnumerable(rows, definition);
+
+        var model = Trainer(TinyOptions(epochs: 1)).Fit(KeyMapping(ml).Fit(data).Transform(data));
+
+        Assert.Equal([1, 28, 28], model.Info.InputShape);
     }
 
     [Fact]
@@ -71,7 +89,7 @@ public sealed class ImageClassificationOptionsTests
     {
         public uint Label { get; set; }
 
-        [VectorType(784)]
+        [VectorType(700)]
         public float[] Image { get; set; } = [];
     }
 

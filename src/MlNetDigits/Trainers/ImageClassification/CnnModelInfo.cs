@@ -92,6 +92,10 @@ public sealed record CnnModelInfo
         try
         {
             var info = JsonSerializer.Deserialize<CnnModelInfo>(model, Json) ?? throw new InvalidDataException("empty model metadata");
+            if (info.InputShape is not { Length: 3 } shape || shape.Any(d => d is < 1 or > 4096))
+                throw new InvalidDataException($"The ONNX model's metadata gives the input shape ({string.Join(", ", info.InputShape ?? [])}); expected (C, H, W) with each between 1 and 4096.");
+            if (info.ClassNames is not { Count: >= 2 } || info.Layers is null || info.Mean is null || info.StandardDeviation is null)
+                throw new InvalidDataException("The ONNX model's metadata lacks its classes (at least two), layers or normalisation.");
             return info with
             {
                 History = onnx.Metadata.TryGetValue(MetadataPrefix + "history", out var h) ? JsonSerializer.Deserialize<ImageClassificationEpoch[]>(h, Json) ?? [] : [],

@@ -20,13 +20,18 @@ internal static class CnnNetwork
         return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member))];
     }
 
-    private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
+    private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> weights, string prefix)
     {
         if (info.IsEnsemble)
             throw new InvalidOperationException($"The model is an ensemble of {info.Members!.Count} networks, not one; rebuild its members.");
         var spec = NetworkSpec.Parse(info.Layers, info.InputShape[0], info.InputShape[1], info.InputShape[2]);
+        // The layers come from metadata: check that the graph holds weights for all of them before allocating any, so a
+        // forged description ("dense 1000000") costs nothing.
+        long stored = weights.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(e => (long)e.Value.Length);
+        if (spec.ParameterCount() > stored)
+            throw new InvalidDataException($"The graph's metadata describes layers with {spec.ParameterCount():N0} weights, but the graph holds {stored:N0}; the model file is inconsistent.");
         var network = spec.Build(new Rng(0));
-        network.LoadStateDict(StateDictionary(network, stored, prefix));
+        network.LoadStateDict(StateDictionary(network, weights, prefix));
         network.Eval();
         return network;
     }

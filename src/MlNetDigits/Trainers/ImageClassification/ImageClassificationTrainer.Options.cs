@@ -41,7 +41,10 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>The label: a UInt32 key (MapValueToKey makes one), as every ML.NET multiclass trainer takes.</summary>
         public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
 
-        /// <summary>The images: a known-size Vector&lt;Single, H, W&gt; (one channel) or Vector&lt;Single, C, H, W&gt; of raw pixels (0..255), as LoadFromIdx gives them.</summary>
+        /// <summary>
+        /// The images: raw pixels (0..255) in a known-size Single vector whose shape is its ImageShape annotation (as
+        /// LoadFromIdx gives it), its dimensions (H, W) or (C, H, W), or — for a square number of values — one square channel.
+        /// </summary>
         public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
 
         /// <summary>"fast", "classic" or "best".</summary>

@@ -11,7 +11,7 @@ namespace MlNetDigits;
 internal sealed class ImageExamples
 {
     /// <summary>What the image column must be, for messages.</summary>
-    public const string ExpectedImage = "a known-size vector of Single with dimensions (H, W) or (C, H, W), e.g. Vector<Single, 28, 28> as LoadFromIdx gives";
+    public const string ExpectedImage = "a known-size vector of Single holding images: with an ImageShape annotation (as LoadFromIdx gives), dimensions (H, W) or (C, H, W), or a square number of values (one channel)";
 
     /// <summary>What the label column must be, for messages.</summary>
     public const string ExpectedLabel = "a UInt32 key with at least two values (map the label with mlContext.Transforms.Conversion.MapValueToKey)";
@@ -45,18 +45,30 @@ internal sealed class ImageExamples
 
     public int ImageSize => Shape.C * Shape.H * Shape.W;
 
-    /// <summary>The image shape (C, H, W) of a column type, or null when it cannot hold images.</summary>
-    public static (int C, int H, int W)? ImageShapeOf(DataViewType type)
+    /// <summary>
+    /// The image shape (C, H, W) of a column: its ImageShape annotation (what LoadFromIdx records), else its dimensions
+    /// (H, W) or (C, H, W), else a square one-channel image when the vector has a square number of values (784 is 28x28);
+    /// null when it cannot hold images.
+    /// </summary>
+    public static (int C, int H, int W)? ImageShapeOf(DataViewSchema.Column column)
     {
-        if (type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
+        if (column.Type is not VectorDataViewType { ItemType: var item, IsKnownSize: true } vector || item != NumberDataViewType.Single)
             return null;
-        var d = vector.Dimensions;
-        return d.Length switch
+        if (column.Annotations.Schema.GetColumnOrNull(IdxDataView.ImageShapeAnnotation) is { Type: VectorDataViewType { Size: 3, ItemType: var t } } annotation
+            && t == NumberDataViewType.Int32)
         {
-            2 => (1, d[0], d[1]),
-            3 => (d[0], d[1], d[2]),
-            _ => null,
-        };
+            VBuffer<int> shape = default;
+            column.Annotations.GetValue(IdxDataView.ImageShapeAnnotation, ref shape);
+            var s = shape.DenseValues().ToArray();
+            return s.All(d => d > 0) && (long)s[0] * s[1] * s[2] == vector.Size ? (s[0], s[1], s[2]) : null;
+        }
+        var d = vector.Dimensions;
+        if (d.Length == 2)
+            return (1, d[0], d[1]);
+        if (d.Length == 3)
+            return (d[0], d[1], d[2]);
+        int side = (int)Math.Round(Math.Sqrt(vector.Size));
+        return side * side == vector.Size ? (1, side, side) : null;
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (ML.NET's schema-mismatch exception type) unless the columns fit.</summary>
@@ -69,7 +81,7 @@ internal sealed class ImageExamples
             throw SchemaError(labelColumnName, ExpectedLabel, label.Type.ToString(), what);
         var image = schema.GetColumnOrNull(imageColumnName)
             ?? throw SchemaError(imageColumnName, ExpectedImage, null, what);
-        var shape = ImageShapeOf(image.Type) ?? throw SchemaError(imageColumnName, ExpectedImage, image.Type.ToString(), what);
+        var shape = ImageShapeOf(image) ?? throw SchemaError(imageColumnName, ExpectedImage, image.Type.ToString(), what);
         return (label, image, shape);
     }
 

@@ -91,6 +91,30 @@ public sealed class NetworkSpec
     }
 
     /// <summary>Multiply-accumulate operations of one example's forward pass (conv and dense layers).</summary>
+    /// <summary>
+    /// The number of learnable values and batch-norm statistics the network holds (weights, biases, running means and
+    /// variances), computed from the specs alone, so a description can be checked before anything is allocated.
+    /// </summary>
+    public long ParameterCount()
+    {
+        long total = 0;
+        int[] shape = [Channels, Height, Width];
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            var layer = _layers[i];
+            var next = layer.OutputShape(shape, i);
+            total += layer.Kind switch
+            {
+                "conv" => (long)next[0] * shape[0] * layer.Size * layer.Size + (layer.Bias ? next[0] : 0),
+                "dense" => (long)next[0] * shape[0] + (layer.Bias ? next[0] : 0),
+                "bn" => 4L * shape[0],
+                _ => 0,
+            };
+            shape = next;
+        }
+        return total;
+    }
+
     public long MultiplyAccumulates()
     {
         long total = 0;

@@ -52,22 +52,51 @@ public sealed class TrainingCheckpoint
     /// <summary>The checkpoint file for <paramref name="path"/>: the path itself, or checkpoint.zip inside it when it is a folder.</summary>
     public static string Resolve(string path) => Directory.Exists(path) ? Path.Combine(path, FileName) : path;
 
-    /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    /// <summary>
+    /// Writes the checkpoint to <paramref name="path"/> atomically: to a temporary file beside it, then renamed over it,
+    /// so the previous checkpoint stays whole until the new one is complete. A failed write (a full disk) removes its
+    /// temporary file and rethrows; temporary files left by a killed run are removed first.
+    /// </summary>
     public void Save(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(directory);
-        var temp = path + ".tmp";
-        using (var file = File.Create(temp))
-        using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+        foreach (var stale in Directory.EnumerateFiles(directory, Path.GetFileName(fullPath) + ".*.tmp"))
+            TryDelete(stale);
+        var temp = $"{fullPath}.{Environment.ProcessId}.tmp";
+        try
         {
-            Write(zip, "checkpoint.json", s => JsonSerializer.Serialize(s, new Meta(FormatVersion, Settings, Epoch, SchedulerStep, RandomState, [.. History], BestMetric, BestEpoch), Json));
-            Write(zip, "weights.bin", s => StateDictionary.Save(s, Weights));
-            if (BestWeights is not null)
-                Write(zip, "best.bin", s => StateDictionary.Save(s, BestWeights));
-            Write(zip, "optimizer.bin", s => s.Write(OptimizerState));
+            using (var file = File.Create(temp))
+            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+            {
+                Write(zip, "checkpoint.json", s => JsonSerializer.Serialize(s, new Meta(FormatVersion, Settings, Epoch, SchedulerStep, RandomState, [.. History], BestMetric, BestEpoch), Json));
+                Write(zip, "weights.bin", s => StateDictionary.Save(s, Weights));
+                if (BestWeights is not null)
+                    Write(zip, "best.bin", s => StateDictionary.Save(s, BestWeights));
+                Write(zip, "optimizer.bin", s => s.Write(OptimizerState));
+            }
+            File.Move(temp, fullPath, overwrite: true);
         }
-        File.Move(temp, path, overwrite: true);
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> when it is not one.</summary>

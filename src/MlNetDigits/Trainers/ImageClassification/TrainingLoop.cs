@@ -114,7 +114,7 @@ internal sealed class TrainingLoop
         {
             var epoch = TrainEpoch();
             if (checkpointFile is not null)
-                Checkpoint().Save(checkpointFile);
+                SaveCheckpoint(checkpointFile);
             ReportEpoch(epoch);
         }
 
@@ -346,6 +346,22 @@ internal sealed class TrainingLoop
         Elapsed = _clock.Elapsed,
         Message = text,
     });
+
+    /// <summary>
+    /// Writes the end-of-epoch checkpoint. A failed write (a full disk, a folder gone) is reported and training goes on:
+    /// the checkpoint only protects the run, and the previous one stays whole.
+    /// </summary>
+    private void SaveCheckpoint(string file)
+    {
+        try
+        {
+            Checkpoint().Save(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Message($"could not write the checkpoint after epoch {_epoch} to '{file}' ({e.Message}); training goes on, the previous checkpoint is kept.");
+        }
+    }
 
     /// <summary>The state at the end of the current epoch.</summary>
     private TrainingCheckpoint Checkpoint()
