@@ -2,11 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using MlNetDigits.Cli.Commands;
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Core;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
-using MlNetDigits.Model;
 
 namespace MlNetDigits.Cli;
 
@@ -82,7 +77,7 @@ internal sealed class CliApp
             return Failure;
         }
         catch (Exception e) when (e is DatasetFetchException or InvalidDataFileException or IOException or UnauthorizedAccessException
-            or InvalidModelException or SchemaException or InvalidImageException or TrainingFailedException)
+            or InvalidDataException or InvalidModelException or InvalidImageException or TrainingFailedException)
         {
             await env.Error.WriteLineAsync($"mlnetdigits: {e.Message}").ConfigureAwait(false);
             return Failure;
