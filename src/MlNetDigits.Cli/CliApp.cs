@@ -22,7 +22,7 @@ internal sealed class CliApp
         _env = env;
         var global = new GlobalOptions();
         // A plain command rather than RootCommand, so help says "mlnetdigits" whatever the assembly is called.
-        Root = new Command("mlnetdigits", "Fetch MNIST-style data, train, evaluate and compare digit classifiers.");
+        Root = new Command("mlnetdigits", "Fetch MNIST-style data, train, evaluate, compare and export digit classifiers.");
         Root.Options.Add(new HelpOption());
         Root.Options.Add(new VersionOption());
         Root.Options.Add(global.DataDir);
@@ -31,6 +31,7 @@ internal sealed class CliApp
         Root.Subcommands.Add(EvaluateCommand.Create(env, global));
         Root.Subcommands.Add(CompareCommand.Create(env, global));
         Root.Subcommands.Add(PredictCommand.Create(env));
+        Root.Subcommands.Add(ExportCommand.Create(env));
     }
 
     /// <summary>The command tree.</summary>
