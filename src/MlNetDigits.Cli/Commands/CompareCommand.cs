@@ -110,7 +110,7 @@ internal static class CompareCommand
                     $"Training {settings.Description} on {dataset.Description} ({train.GetRowCount():N0} images), seed {settings.Seed}...")).ConfigureAwait(false);
                 var trained = await TrainingRun.TrainAsync(log, settings, train, cancellationToken).ConfigureAwait(false);
                 var path = Path.Combine(modelFolder, settings.Trainer + ".zip");
-                AtomicFile.Write(path, stream => ml.Model.Save(trained.Model, train.Schema, stream));
+                AtomicFile.Write(path, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
                 await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Trained {settings.Trainer} in {ReportWriter.Seconds(trained.Seconds)}; evaluating...")).ConfigureAwait(false);
                 var result = await Task.Run(() => ModelAssessment.Assess(trained.Model, test, testDescription,

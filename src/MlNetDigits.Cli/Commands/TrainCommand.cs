@@ -92,7 +92,7 @@ internal static class TrainCommand
             throw new TrainingFailedException(e.Message, e);
         }
 
-        AtomicFile.Write(outPath, stream => ml.Model.Save(trained.Model, train.Schema, stream));
+        AtomicFile.Write(outPath, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Trained in {ReportWriter.Seconds(trained.Seconds)}; saved {outPath} ({ReportWriter.Bytes(new FileInfo(outPath).Length)}). Evaluating on the test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
 

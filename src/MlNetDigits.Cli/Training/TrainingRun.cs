@@ -6,8 +6,11 @@ using MlNetDigits.Cli.Reports;
 
 namespace MlNetDigits.Cli.Training;
 
-/// <summary>A model just trained: the fitted chain, the seconds it took, its training curves and what they are (or why there are none).</summary>
-internal sealed record TrainedModel(ITransformer Model, double Seconds, IReadOnlyList<TrainingCurve> Curves, string CurvesNote);
+/// <summary>
+/// A model just trained: the fitted chain, the input schema to save it with (that of the data it was fitted on), the
+/// seconds it took, its training curves and what they are (or why there are none).
+/// </summary>
+internal sealed record TrainedModel(ITransformer Model, DataViewSchema InputSchema, double Seconds, IReadOnlyList<TrainingCurve> Curves, string CurvesNote);
 
 /// <summary>
 /// Trains one learner with progress shown (bars on a terminal, plain lines otherwise) and its curves recorded. The CNN
@@ -26,6 +29,7 @@ internal static class TrainingRun
     public static async Task<TrainedModel> TrainAsync(CliEnvironment env, LearnerSettings settings, IDataView train, CancellationToken cancellationToken)
     {
         var ml = new MLContext(settings.Seed);
+        var data = settings.TrainingView(train);
         var recorder = new CurveRecorder();
         var messages = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -49,13 +53,13 @@ internal static class TrainingRun
 
             var estimator = settings.Build(ml, Report, cancellationToken);
             if (settings.IsCnn)
-                return estimator.Fit(train); // stops itself at the next batch when cancelled
+                return estimator.Fit(data); // stops itself at the next batch when cancelled
             ml.Log += OnLog;
             try
             {
                 // ML.NET's SDCA takes no cancellation token and MLContext.CancelExecution is internal, so on Ctrl+C the
                 // command stops waiting and the abandoned training ends with the process.
-                var fit = Task.Run(() => estimator.Fit(train), CancellationToken.None);
+                var fit = Task.Run(() => estimator.Fit(data), CancellationToken.None);
                 Task.WaitAny([fit], cancellationToken);
                 return fit.GetAwaiter().GetResult();
             }
@@ -68,6 +72,6 @@ internal static class TrainingRun
         var note = settings.IsCnn
             ? "Recorded during this run."
             : $"ML.NET's SdcaMaximumEntropy reports no per-iteration figures, so there is nothing to chart. Its log: {string.Join(" ", messages)}";
-        return new TrainedModel(model, clock.Elapsed.TotalSeconds, curves, note);
+        return new TrainedModel(model, data.Schema, clock.Elapsed.TotalSeconds, curves, note);
     }
 }
