@@ -61,6 +61,7 @@ internal static class TrainingRun
                 // command stops waiting and the abandoned training ends with the process.
                 var fit = Task.Run(() => estimator.Fit(data), CancellationToken.None);
                 Task.WaitAny([fit], cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested(); // also when Ctrl+C came as the training finished
                 return fit.GetAwaiter().GetResult();
             }
             finally

@@ -100,6 +100,23 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
         Assert.True(File.Exists(model));
     }
 
+    [Fact]
+    public async Task TrainSdca_Cancelled_StopsWithoutSavingAndSaysToRunAgain()
+    {
+        var model = Path.Combine(_temp.Path, "sdca.zip");
+        using var cancel = new CancellationTokenSource();
+        // Ctrl+C as soon as ML.NET's SDCA logs its first message (it is training then).
+        var output = new TriggerWriter("SdcaMaximumEntropy: ", cancel);
+
+        var (code, _, error) = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--epochs", "3", "--data", "sample", "--seed", "4", "--out", model],
+            output: output, cancellationToken: cancel.Token);
+
+        Assert.Equal(1, code);
+        Assert.Contains("training stopped (Ctrl+C); no model was saved", error);
+        Assert.Contains("SDCA keeps no checkpoints; run the same command again.", error);
+        Assert.False(File.Exists(model));
+    }
+
     [Theory]
     [InlineData(new[] { "train", "--trainer", "sdca" }, "--out")]
     [InlineData(new[] { "train", "--trainer", "forest", "--out", "m.zip" }, "forest")]
