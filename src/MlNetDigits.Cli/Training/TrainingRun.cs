@@ -41,10 +41,11 @@ internal static class TrainingRun
                 recorder.Report(p);
             }
 
-            // The CNN's messages reach ml.Log too; they are shown once, from its callback.
+            // SDCA's messages (Info and Warning; Trace only tells of channels opening and closing). The CNN's reach ml.Log
+            // too, but they are shown from its callback.
             void OnLog(object? sender, LoggingEventArgs e)
             {
-                if (e.Kind == ChannelMessageKind.Trace || e.Source.StartsWith(ImageClassificationTrainer.TrainerName, StringComparison.Ordinal))
+                if (e.Kind == ChannelMessageKind.Trace)
                     return;
                 lock (messages)
                     messages.Add(e.RawMessage);
