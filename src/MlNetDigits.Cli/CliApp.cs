@@ -2,11 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using MlNetDigits.Cli.Commands;
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Core;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
-using MlNetDigits.Model;
 
 namespace MlNetDigits.Cli;
 
@@ -27,7 +22,7 @@ internal sealed class CliApp
         _env = env;
         var global = new GlobalOptions();
         // A plain command rather than RootCommand, so help says "mlnetdigits" whatever the assembly is called.
-        Root = new Command("mlnetdigits", "Fetch MNIST-style data, train, evaluate and compare digit classifiers.");
+        Root = new Command("mlnetdigits", "Fetch MNIST-style data, train, evaluate, compare and export digit classifiers.");
         Root.Options.Add(new HelpOption());
         Root.Options.Add(new VersionOption());
         Root.Options.Add(global.DataDir);
@@ -36,6 +31,7 @@ internal sealed class CliApp
         Root.Subcommands.Add(EvaluateCommand.Create(env, global));
         Root.Subcommands.Add(CompareCommand.Create(env, global));
         Root.Subcommands.Add(PredictCommand.Create(env));
+        Root.Subcommands.Add(ExportCommand.Create(env));
     }
 
     /// <summary>The command tree.</summary>
@@ -82,7 +78,7 @@ internal sealed class CliApp
             return Failure;
         }
         catch (Exception e) when (e is DatasetFetchException or InvalidDataFileException or IOException or UnauthorizedAccessException
-            or InvalidModelException or SchemaException or InvalidImageException or TrainingFailedException)
+            or InvalidDataException or InvalidModelException or InvalidImageException or TrainingFailedException)
         {
             await env.Error.WriteLineAsync($"mlnetdigits: {e.Message}").ConfigureAwait(false);
             return Failure;

@@ -1,5 +1,3 @@
-using MlNetDigits.Data.Datasets;
-
 namespace MlNetDigits.Cli;
 
 /// <summary>What commands write to and depend on, so tests can run them in-process with captured output and fakes.</summary>

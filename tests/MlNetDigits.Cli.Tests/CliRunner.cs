@@ -1,5 +1,3 @@
-using MlNetDigits.Data.Datasets;
-
 namespace MlNetDigits.Cli.Tests;
 
 /// <summary>Runs the console host in-process with captured output.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using MlNetDigits.Data;
-using MlNetDigits.Data.Idx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlNetDigits.Cli.Tests;
 
@@ -21,7 +21,7 @@ internal static class TinyDigits
 
     private static void Copy(string folder, DatasetSplit split, int count)
     {
-        var view = new DigitsContext(0).Data.LoadFromIdxFolder(CliRunner.SampleFolder, split);
+        var view = new MLContext(0).Data.LoadFromIdxFolder(CliRunner.SampleFolder, split);
         long rows = view.GetRowCount()!.Value;
         long step = rows / count;
         var labels = new List<byte>();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlNetDigits.Cli.Rendering;
-using MlNetDigits.Data.Datasets;
 
 namespace MlNetDigits.Cli.Commands;
 

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlNetDigits.Cli.Rendering;
-using MlNetDigits.Data;
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
 
 namespace MlNetDigits.Cli.Commands;
 
@@ -48,9 +47,11 @@ internal static class DataShowCommand
 
         dataset = await DatasetArguments.EnsureAvailableAsync(env, locator, dataName, split, cancellationToken).ConfigureAwait(false);
 
-        var view = new DigitsContext().Data.LoadFromIdxFolder(dataset.Folder, split);
+        var view = new MLContext().Data.LoadFromIdxFolder(dataset.Folder, split);
         var (labels, shown) = Read(view, digit, count, cancellationToken);
-        var shape = view.Schema["Image"].Annotations.GetImageShape() ?? throw new InvalidOperationException("The image column has no shape.");
+        // The image column is Vector<Single, H, W>: its dimensions are the image's shape.
+        var dimensions = ((VectorDataViewType)view.Schema["Image"].Type).Dimensions;
+        var shape = (Height: dimensions[^2], Width: dimensions[^1]);
 
         WriteSummary(env.Out, dataset, split, labels, shape.Height, shape.Width);
         if (count == 0)
@@ -94,7 +95,7 @@ internal static class DataShowCommand
             if (shown.Count < count && (digit is null || label == digit))
             {
                 getImage(ref image);
-                shown.Add((cursor.Position, label, image.ToArray()));
+                shown.Add((cursor.Position, label, image.DenseValues().ToArray()));
             }
         }
         return (labels, shown);

@@ -1,5 +1,3 @@
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
 
 namespace MlNetDigits.Cli.Commands;
 

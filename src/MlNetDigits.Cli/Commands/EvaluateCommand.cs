@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML;
 using MlNetDigits.Cli.Reports;
 using MlNetDigits.Cli.Training;
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
 
 namespace MlNetDigits.Cli.Commands;
 
 /// <summary>
 /// <c>mlnetdigits evaluate --model MODEL.zip [--data ...] [--report DIR] [--json]</c>: scores a saved model on the test
-/// split and prints ML.NET's multiclass metrics, the confusion table, latency and size; optionally writes a report.
+/// split and prints ML.NET's multiclass metrics (with the calibration error and F1 of EvaluateDetailed), the confusion
+/// table, latency and size; optionally writes a report. A CNN's training curves come from the history in its file.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -29,14 +29,15 @@ internal static class EvaluateCommand
         bool json, CancellationToken cancellationToken)
     {
         var log = json ? env.WithOutput(env.Error) : env;
-        var (model, schema, path) = ModelArguments.Load(modelName);
+        using var model = ModelArguments.Load(modelName);
+        var path = model.FilePath!;
         var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
-        var test = new DigitsContext(0).Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
+        var test = new MLContext(0).Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
+        var summary = ModelInspector.Inspect(model.Transformer);
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Evaluating {path} ({ModelInspector.Describe(model)}) on {dataset.Description}, test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
-        var (curves, note) = ModelInspector.CurvesFromModel(model);
-        var result = await Task.Run(() => ModelAssessment.Assess(model, schema, test, $"{dataset.Description}, test split",
-            new ModelAssessment.ModelFacts(Path.GetFileNameWithoutExtension(path), ModelInspector.Describe(model), path, null, null, curves, note),
+            $"Evaluating {path} ({summary.Description}) on {dataset.Description}, test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
+        var result = await Task.Run(() => ModelAssessment.Assess(model.Transformer, test, $"{dataset.Description}, test split",
+            new ModelAssessment.ModelFacts(Path.GetFileNameWithoutExtension(path), summary.Description, path, null, null, summary.Curves, summary.CurvesNote),
             cancellationToken), cancellationToken).ConfigureAwait(false);
 
         if (reportFolder is not null)
@@ -50,7 +51,7 @@ internal static class EvaluateCommand
             return CliApp.Success;
         }
         await env.Out.WriteLineAsync().ConfigureAwait(false);
-        await env.Out.WriteAsync(result.Metrics.ToString()).ConfigureAwait(false);
+        await env.Out.WriteAsync(MetricsText.Render(result.Evaluation)).ConfigureAwait(false);
         await env.Out.WriteLineAsync().ConfigureAwait(false);
         await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Single-image latency {ReportWriter.Latency(result.LatencyMicroseconds ?? double.NaN)}, model {ReportWriter.Bytes(result.ModelBytes ?? 0)}.")).ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlNetDigits.Cli.Training;
-using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Cli.Commands;
 

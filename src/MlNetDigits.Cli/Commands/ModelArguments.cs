@@ -1,8 +1,3 @@
-using MlNetDigits.Core;
-using MlNetDigits.Data;
-using MlNetDigits.Model;
-using MlNetDigits.Prediction;
-
 namespace MlNetDigits.Cli.Commands;
 
 /// <summary>Turns a <c>--model</c> value into a loaded model: a file path, or the name of a shipped model ("cnn", "sdca").</summary>
@@ -27,13 +22,8 @@ internal static class ModelArguments
             (looksLikeName ? $", or put {ShippedModels.FileNameOf(model)} in models/." : "."));
     }
 
-    /// <summary>Loads the model <paramref name="model"/> names.</summary>
+    /// <summary>Loads the model <paramref name="model"/> names (its <c>FilePath</c> is the full path); dispose it to release its ONNX Runtime sessions.</summary>
     /// <exception cref="FileNotFoundException">No such file or shipped model.</exception>
-    /// <exception cref="InvalidModelException">The file is not a readable model.</exception>
-    public static (ITransformer Model, DataViewSchema InputSchema, string Path) Load(string model)
-    {
-        var path = Resolve(model);
-        var transformer = new DigitsContext(0).Model.Load(path, out var schema);
-        return (transformer, schema, path);
-    }
+    /// <exception cref="InvalidModelException">The file is not a readable model (the message names it).</exception>
+    public static LoadedModel Load(string model) => LoadedModel.FromFile(Resolve(model));
 }

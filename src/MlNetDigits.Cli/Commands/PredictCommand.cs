@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Imaging;
-using MlNetDigits.Prediction;
 
 namespace MlNetDigits.Cli.Commands;
 
@@ -36,8 +34,7 @@ internal static class PredictCommand
         if (!(threshold is >= 0 and <= 1))
             throw new UsageException($"--threshold must be between 0 and 1, not {threshold.ToString(CultureInfo.InvariantCulture)}.");
         var files = ListFiles(inputs);
-        var (model, schema, path) = ModelArguments.Load(modelName);
-        using var classifier = DigitClassifier.FromModel(model, schema, new DigitClassifierOptions { ConfidenceThreshold = threshold }, Path.GetFileName(path));
+        using var classifier = LoadClassifier(ModelArguments.Resolve(modelName), threshold);
 
         var array = new JsonArray();
         int failures = 0;
@@ -82,6 +79,20 @@ internal static class PredictCommand
             return CliApp.Failure;
         }
         return CliApp.Success;
+    }
+
+    /// <summary>The digit facade over the model file at <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidModelException">The file is not a model, or not one that classifies 28 x 28 "Image" pixels into class probabilities.</exception>
+    private static DigitClassifier LoadClassifier(string path, float threshold)
+    {
+        try
+        {
+            return DigitClassifier.Load(path, new DigitClassifierOptions { ConfidenceThreshold = threshold });
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidModelException($"The model file '{path}' cannot classify digit images: {e.Message}", e);
+        }
     }
 
     /// <summary>The files to classify: each file as given, each folder's *.png files in name order.</summary>

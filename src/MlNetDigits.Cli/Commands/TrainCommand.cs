@@ -1,17 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML;
 using MlNetDigits.Cli.Reports;
 using MlNetDigits.Cli.Training;
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Cli.Commands;
 
 /// <summary>
-/// <c>mlnetdigits train --trainer sdca|cnn ... --out MODEL.zip</c>: trains on the train split, evaluates on the test split,
-/// saves the model atomically with its input schema and its test metrics beside it (MODEL.metrics.json), and prints the
-/// metrics. Ctrl+C stops a CNN at the next batch; its last end-of-epoch checkpoint stays and the resume command is printed.
+/// <c>mlnetdigits train --trainer sdca|cnn ... --out MODEL.zip</c>: trains the standard pipeline (ML.NET's SdcaMaximumEntropy,
+/// or the CNN) on the train split, saves it atomically with <c>ml.Model.Save</c> and its input schema, evaluates it on the
+/// test split and writes its metrics beside it (MODEL.metrics.json), and prints them. Ctrl+C stops a CNN at the next batch;
+/// its last end-of-epoch checkpoint stays and the resume command is printed.
 /// </summary>
 internal static class TrainCommand
 {
@@ -71,9 +70,9 @@ internal static class TrainCommand
 
         var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
         dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
-        var context = new DigitsContext(settings.Seed);
-        var train = context.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
-        var test = context.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
+        var ml = new MLContext(settings.Seed);
+        var train = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
+        var test = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
 
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Training {settings.Description} on {dataset.Description} ({train.GetRowCount():N0} images), seed {settings.Seed}{(seedGiven ? "" : " (random; pass --seed to repeat)")}.")).ConfigureAwait(false);
@@ -93,12 +92,12 @@ internal static class TrainCommand
             throw new TrainingFailedException(e.Message, e);
         }
 
-        context.Model.Save(trained.Model, train.Schema, outPath);
+        AtomicFile.Write(outPath, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Trained in {ReportWriter.Seconds(trained.Seconds)}; saved {outPath} ({ReportWriter.Bytes(new FileInfo(outPath).Length)}). Evaluating on the test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
 
-        var result = ModelAssessment.Assess(trained.Model, train.Schema, test, $"{dataset.Description}, test split",
-            new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, outPath, trained.Seconds, settings.Seed, trained.Curves, null),
+        var result = ModelAssessment.Assess(trained.Model, test, $"{dataset.Description}, test split",
+            new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, outPath, trained.Seconds, settings.Seed, trained.Curves, trained.CurvesNote),
             cancellationToken);
         var document = MetricsJson.Write(MetricsJson.ToJson(result));
         AtomicFile.WriteAllText(MetricsPath(outPath), document);
@@ -111,7 +110,7 @@ internal static class TrainCommand
             return CliApp.Success;
         }
         await env.Out.WriteLineAsync().ConfigureAwait(false);
-        await env.Out.WriteAsync(result.Metrics.ToString()).ConfigureAwait(false);
+        await env.Out.WriteAsync(MetricsText.Render(result.Evaluation)).ConfigureAwait(false);
         await env.Out.WriteLineAsync().ConfigureAwait(false);
         await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Training time {ReportWriter.Seconds(result.TrainSeconds!.Value)}, single-image latency {ReportWriter.Latency(result.LatencyMicroseconds ?? double.NaN)}, model {ReportWriter.Bytes(result.ModelBytes ?? 0)}.")).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using MlNetDigits.Data.Datasets;
 using Spectre.Console;
 
 namespace MlNetDigits.Cli.Rendering;

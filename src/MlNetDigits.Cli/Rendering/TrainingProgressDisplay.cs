@@ -1,5 +1,4 @@
 using System.Globalization;
-using MlNetDigits.Core;
 using Spectre.Console;
 
 namespace MlNetDigits.Cli.Rendering;

@@ -9,7 +9,16 @@ internal static class AtomicFile
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, creating its folder.</summary>
-    public static void WriteAllBytes(string path, byte[] bytes)
+    public static void WriteAllBytes(string path, byte[] bytes, bool overwrite = true) => Write(path, stream => stream.Write(bytes), overwrite);
+
+    /// <summary>
+    /// Lets <paramref name="write"/> fill a temporary file beside <paramref name="path"/>, then renames it to
+    /// <paramref name="path"/> (creating the folder). Nothing is left behind when <paramref name="write"/> throws.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="write">Writes the content (e.g. <c>ml.Model.Save(model, schema, stream)</c>).</param>
+    /// <param name="overwrite">When false, an existing <paramref name="path"/> is kept and <see cref="IOException"/> thrown, even if it appeared while writing.</param>
+    public static void Write(string path, Action<Stream> write, bool overwrite = true)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -19,10 +28,10 @@ internal static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            File.Move(temp, full, overwrite);
         }
         catch
         {

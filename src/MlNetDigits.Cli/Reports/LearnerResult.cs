@@ -1,4 +1,4 @@
-using MlNetDigits.Evaluation;
+using Microsoft.ML.Data;
 
 namespace MlNetDigits.Cli.Reports;
 
@@ -11,8 +11,14 @@ internal sealed record LearnerResult
     /// <summary>What the model is, e.g. "CNN (preset fast, 1 epoch)".</summary>
     public required string Description { get; init; }
 
-    /// <summary>The test-set metrics.</summary>
-    public required MulticlassClassificationMetrics Metrics { get; init; }
+    /// <summary>The test-set evaluation: ML.NET's metrics, calibration (ECE), per-class F1, class names and every mistake.</summary>
+    public required ClassifierEvaluation Evaluation { get; init; }
+
+    /// <summary>ML.NET's metrics (a shortcut for <c>Evaluation.Metrics</c>).</summary>
+    public MulticlassClassificationMetrics Metrics => Evaluation.Metrics;
+
+    /// <summary>The number of test images evaluated.</summary>
+    public long RowCount => Evaluation.Calibration.Count;
 
     /// <summary>The data set the metrics were measured on, in words.</summary>
     public required string Dataset { get; init; }
@@ -42,10 +48,11 @@ internal sealed record LearnerResult
     public IReadOnlyList<Misclassified> Misclassified { get; init; } = [];
 
     /// <summary>The number of test images misclassified (all of them, not only those kept).</summary>
-    public long MisclassifiedCount { get; init; }
+    public long MisclassifiedCount => Evaluation.Misclassified.Count;
 
     /// <summary>The image height and width, for drawing <see cref="Misclassified"/>.</summary>
     public int ImageHeight { get; init; } = 28;
 
+    /// <inheritdoc cref="ImageHeight"/>
     public int ImageWidth { get; init; } = 28;
 }

@@ -5,9 +5,10 @@ using System.Text.Json.Nodes;
 namespace MlNetDigits.Cli.Reports;
 
 /// <summary>
-/// The JSON form of a <see cref="LearnerResult"/> printed by <c>--json</c> and stored as MODEL.metrics.json: the
-/// metrics under ML.NET's names in camelCase, the confusion matrix (rows = actual class), per-class figures and the
-/// costs. Non-finite numbers (a log-loss reduction on a single-class test set) are written as null.
+/// The JSON form of a <see cref="LearnerResult"/> printed by <c>--json</c> and stored as MODEL.metrics.json: ML.NET's
+/// metrics under their names in camelCase, the calibration error and macro F1 from EvaluateDetailed, the confusion
+/// matrix (rows = actual class), per-class figures and the costs. Non-finite numbers (a log-loss reduction on a
+/// single-class test set) are written as null.
 /// </summary>
 internal static class MetricsJson
 {
@@ -17,17 +18,18 @@ internal static class MetricsJson
     /// <summary>The document of one learner.</summary>
     public static JsonObject ToJson(LearnerResult result)
     {
-        var m = result.Metrics;
+        var e = result.Evaluation;
+        var m = e.Metrics;
         var cm = m.ConfusionMatrix;
         var perClass = new JsonArray();
         for (int c = 0; c < cm.NumberOfClasses; c++)
         {
             perClass.Add(new JsonObject
             {
-                ["class"] = cm.ClassNames[c],
+                ["class"] = e.ClassNames[c],
                 ["precision"] = Number(cm.PerClassPrecision[c]),
                 ["recall"] = Number(cm.PerClassRecall[c]),
-                ["f1"] = Number(cm.PerClassF1[c]),
+                ["f1"] = Number(e.PerClassF1[c]),
                 ["logLoss"] = Number(m.PerClassLogLoss[c]),
                 ["support"] = cm.Counts[c].Sum(),
             });
@@ -44,19 +46,20 @@ internal static class MetricsJson
             ["model"] = result.ModelPath,
             ["modelBytes"] = result.ModelBytes,
             ["seed"] = result.Seed,
-            ["rows"] = m.RowCount,
+            ["rows"] = result.RowCount,
             ["microAccuracy"] = Number(m.MicroAccuracy),
             ["macroAccuracy"] = Number(m.MacroAccuracy),
             ["logLoss"] = Number(m.LogLoss),
             ["logLossReduction"] = Number(m.LogLossReduction),
-            ["ece"] = Number(m.ExpectedCalibrationError),
+            ["ece"] = Number(e.Calibration.ExpectedCalibrationError),
+            ["macroF1"] = Number(e.MacroF1),
             ["misclassified"] = result.MisclassifiedCount,
         };
         if (result.TrainSeconds is { } seconds)
             json["trainSeconds"] = Number(seconds);
         if (result.LatencyMicroseconds is { } latency)
             json["latencyMicroseconds"] = Number(latency);
-        json["classNames"] = new JsonArray([.. cm.ClassNames.Select(n => (JsonNode?)JsonValue.Create(n))]);
+        json["classNames"] = new JsonArray([.. e.ClassNames.Select(n => (JsonNode?)JsonValue.Create(n))]);
         json["confusionMatrix"] = matrix;
         json["perClass"] = perClass;
         json["curves"] = new JsonArray([.. result.Curves.Select(c => (JsonNode?)new JsonObject

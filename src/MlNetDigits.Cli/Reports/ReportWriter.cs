@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using MlNetDigits.Imaging;
 
 namespace MlNetDigits.Cli.Reports;
 
 /// <summary>
 /// Writes a report folder for one or more models: report.html and report.md, one SVG per training curve and confusion
 /// matrix, and the most confident mistakes as PNG images under misclassified/. Every file is written atomically and the
-/// documents reference only files written here.
+/// documents reference only files written here. Every chart is drawn in <see cref="Write"/> (through <see cref="SvgChart"/>),
+/// so replacing the charting library touches that method alone.
 /// </summary>
 internal static class ReportWriter
 {
@@ -38,13 +38,13 @@ internal static class ReportWriter
                 curves.Add((file, result.Curves[i]));
             }
             var confusion = $"{stem}-confusion.svg";
-            Save(folder, confusion, SvgChart.ConfusionHeatmap(result.Metrics.ConfusionMatrix, $"{result.Name}: confusion matrix"), written);
+            Save(folder, confusion, SvgChart.ConfusionHeatmap(result.Metrics.ConfusionMatrix.Counts, result.Evaluation.ClassNames, $"{result.Name}: confusion matrix"), written);
             var gallery = new List<(string File, Misclassified Mistake)>();
             for (int i = 0; i < result.Misclassified.Count; i++)
             {
                 var file = $"misclassified/{stem}-{i + 1:00}-row{result.Misclassified[i].Row}.png";
-                var png = PngEncoder.EncodeGray(result.ImageWidth * GalleryScale, result.ImageHeight * GalleryScale,
-                    Enlarge(result.Misclassified[i].Pixels, result.ImageWidth, result.ImageHeight, GalleryScale));
+                var png = ImageCodec.EncodePng(GrayImage.FromBytes(result.ImageWidth * GalleryScale, result.ImageHeight * GalleryScale,
+                    Enlarge(result.Misclassified[i].Pixels, result.ImageWidth, result.ImageHeight, GalleryScale)));
                 var path = Path.Combine(folder, file);
                 AtomicFile.WriteAllBytes(path, png);
                 written.Add(path);
@@ -175,8 +175,9 @@ internal static class ReportWriter
             ("macro accuracy", Each(r => r.Metrics.MacroAccuracy.ToString("P2", inv))),
             ("log-loss", Each(r => r.Metrics.LogLoss.ToString("0.0000", inv))),
             ("log-loss reduction", Each(r => double.IsFinite(r.Metrics.LogLossReduction) ? r.Metrics.LogLossReduction.ToString("0.0000", inv) : "n/a")),
-            ("calibration error (ECE)", Each(r => r.Metrics.ExpectedCalibrationError.ToString("0.0000", inv))),
-            ("misclassified", Each(r => $"{r.MisclassifiedCount.ToString("N0", inv)} of {r.Metrics.RowCount.ToString("N0", inv)}")),
+            ("calibration error (ECE)", Each(r => r.Evaluation.Calibration.ExpectedCalibrationError.ToString("0.0000", inv))),
+            ("macro F1", Each(r => r.Evaluation.MacroF1.ToString("0.0000", inv))),
+            ("misclassified", Each(r => $"{r.MisclassifiedCount.ToString("N0", inv)} of {r.RowCount.ToString("N0", inv)}")),
             ("training time", Each(r => r.TrainSeconds is { } t ? Seconds(t) : "(loaded)")),
             ("single-image latency", Each(r => r.LatencyMicroseconds is { } l && double.IsFinite(l) ? Latency(l) : "n/a")),
             ("model size", Each(r => r.ModelBytes is { } b ? Bytes(b) : "n/a")),
@@ -204,8 +205,8 @@ internal static class ReportWriter
         var cm = r.Metrics.ConfusionMatrix;
         for (int c = 0; c < cm.NumberOfClasses; c++)
         {
-            yield return [cm.ClassNames[c], cm.PerClassPrecision[c].ToString("0.0000", inv), cm.PerClassRecall[c].ToString("0.0000", inv),
-                cm.PerClassF1[c].ToString("0.0000", inv), r.Metrics.PerClassLogLoss[c].ToString("0.0000", inv), cm.Counts[c].Sum().ToString("N0", inv)];
+            yield return [ClassName(r, c), cm.PerClassPrecision[c].ToString("0.0000", inv), cm.PerClassRecall[c].ToString("0.0000", inv),
+                r.Evaluation.PerClassF1[c].ToString("0.0000", inv), r.Metrics.PerClassLogLoss[c].ToString("0.0000", inv), cm.Counts[c].Sum().ToString("N0", inv)];
         }
     }
 
@@ -218,12 +219,11 @@ internal static class ReportWriter
         string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, m.Actual)} → {ClassName(r, m.Predicted)} ({m.Confidence:P1})");
 
     private static string TopProbabilities(LearnerResult r, Misclassified m) => string.Join(", ",
-        m.Probabilities.Select((p, c) => (p, c)).OrderByDescending(x => x.p).Take(3)
-            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, x.c)}: {x.p:P1}")));
+        m.Top.Take(3).Select(x => string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, x.Class)}: {x.Probability:P1}")));
 
     private static string ClassName(LearnerResult r, int c)
     {
-        var names = r.Metrics.ConfusionMatrix.ClassNames;
+        var names = r.Evaluation.ClassNames;
         return c >= 0 && c < names.Count ? names[c] : c.ToString(CultureInfo.InvariantCulture);
     }
 

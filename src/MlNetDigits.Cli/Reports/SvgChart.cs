@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MlNetDigits.Evaluation;
 
 namespace MlNetDigits.Cli.Reports;
 
@@ -58,9 +57,14 @@ internal static class SvgChart
     /// The confusion matrix as a heatmap: rows are the actual classes, columns the predicted ones; each cell shows its count
     /// and is shaded by its share of its row (the diagonal blue, mistakes red).
     /// </summary>
-    public static string ConfusionHeatmap(ConfusionMatrix matrix, string title)
+    /// <param name="counts">The counts, as ML.NET's <c>ConfusionMatrix.Counts</c>. // (actual K, predicted K)</param>
+    /// <param name="classNames">The K class names.</param>
+    /// <param name="title">The chart's title.</param>
+    public static string ConfusionHeatmap(IReadOnlyList<IReadOnlyList<double>> counts, IReadOnlyList<string> classNames, string title)
     {
-        int k = matrix.NumberOfClasses;
+        int k = counts.Count;
+        if (classNames.Count != k || counts.Any(row => row.Count != k))
+            throw new ArgumentException($"A confusion heatmap needs a {k} x {k} matrix and {k} class names; found rows of {string.Join("/", counts.Select(r => r.Count).Distinct())} and {classNames.Count} names.", nameof(classNames));
         double cell = k <= 10 ? 40 : Math.Max(14, 400.0 / k);
         double left = 60, top = 64, size = cell * k;
         double width = left + size + 20, height = top + size + 20;
@@ -71,21 +75,21 @@ internal static class SvgChart
         double fontSize = Math.Min(12, cell / 3);
         for (int c = 0; c < k; c++)
         {
-            var name = Shorten(matrix.ClassNames[c]);
+            var name = Shorten(classNames[c]);
             svg.Append(Text(left + (c + 0.5) * cell, top - 6, name, fontSize, "middle"));
             svg.Append(Text(left - 6, top + (c + 0.5) * cell + fontSize / 3, name, fontSize, "end"));
         }
         for (int a = 0; a < k; a++)
         {
-            double rowSum = matrix.Counts[a].Sum();
+            double rowSum = counts[a].Sum();
             for (int p = 0; p < k; p++)
             {
-                double count = matrix.Counts[a][p];
+                double count = counts[a][p];
                 double share = rowSum > 0 ? count / rowSum : 0;
                 // The diagonal shades from white to blue by recall; off-diagonal cells to red by their share (amplified, mistakes are rare).
                 var fill = a == p ? Blend("#ffffff", "#1f5fbf", share) : Blend("#ffffff", "#d62728", Math.Min(1, share * 5));
                 double x = left + p * cell, y = top + a * cell;
-                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{cell:0.#}\" height=\"{cell:0.#}\" fill=\"{fill}\" stroke=\"#fff\"><title>actual {Escape(matrix.ClassNames[a])}, predicted {Escape(matrix.ClassNames[p])}: {count:0}</title></rect>\n");
+                svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{cell:0.#}\" height=\"{cell:0.#}\" fill=\"{fill}\" stroke=\"#fff\"><title>actual {Escape(classNames[a])}, predicted {Escape(classNames[p])}: {count:0}</title></rect>\n");
                 if (count > 0)
                 {
                     var ink = a == p && share > 0.5 ? "#fff" : "#222";

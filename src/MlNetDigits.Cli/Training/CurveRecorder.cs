@@ -1,11 +1,10 @@
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Core;
 
 namespace MlNetDigits.Cli.Training;
 
 /// <summary>
-/// Records a training run's progress reports as chartable curves: the CNN's loss and accuracy every few batches and per
-/// epoch (validation included), SDCA's primal and dual objective and duality gap per iteration.
+/// Records a CNN training run's progress reports as chartable curves: loss and accuracy every few batches and per epoch
+/// (validation included). (ML.NET's SDCA reports no per-iteration figures to record.)
 /// </summary>
 internal sealed class CurveRecorder : IProgress<TrainingProgress>
 {
@@ -24,14 +23,14 @@ internal sealed class CurveRecorder : IProgress<TrainingProgress>
                     Add("batch accuracy", x, value, "accuracy");
                     break;
                 case TrainingProgressKind.Epoch:
-                    foreach (var name in new[] { "loss", "accuracy", "validationLoss", "validationAccuracy", "primalLoss", "dualLoss", "dualityGap" })
+                    foreach (var name in new[] { "loss", "accuracy", "validationLoss", "validationAccuracy" })
                         Add(name, value.Epoch, value, name);
                     break;
             }
         }
     }
 
-    /// <summary>The charts: "Loss" and "Accuracy" for a CNN, "Objective" and "Duality gap" for SDCA; empty when nothing was reported.</summary>
+    /// <summary>The charts "Loss" and "Accuracy"; empty when nothing was reported.</summary>
     public IReadOnlyList<TrainingCurve> ToCurves()
     {
         lock (_lock)
@@ -41,8 +40,6 @@ internal sealed class CurveRecorder : IProgress<TrainingProgress>
                 ("training (every few batches)", "batch loss"), ("training (epoch mean)", "loss"), ("validation", "validationLoss"));
             AddCurve(curves, "Accuracy", "epoch", "accuracy",
                 ("training (every few batches)", "batch accuracy"), ("training (epoch mean)", "accuracy"), ("validation", "validationAccuracy"));
-            AddCurve(curves, "Objective", "iteration", "loss", ("primal", "primalLoss"), ("dual", "dualLoss"));
-            AddCurve(curves, "Duality gap", "iteration", "primal - dual", ("duality gap", "dualityGap"));
             return curves;
         }
     }

@@ -1,47 +1,53 @@
 using System.Diagnostics;
-using MlNetDigits.Core;
-using MlNetDigits.Data;
-using MlNetDigits.Prediction;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlNetDigits.Cli.Training;
 
 /// <summary>
-/// Measures single-image prediction latency the way an application sees it: one image at a time through a typed
-/// <see cref="PredictionEngine{TSrc, TDst}"/> (float[784] in, probabilities out), after a warm-up.
+/// Measures single-image prediction latency the way an application sees it: one image at a time through ML.NET's typed
+/// <see cref="PredictionEngine{TSrc, TDst}"/> (pixels in, probabilities out), after a warm-up.
 /// </summary>
 internal static class LatencyProbe
 {
     private const int WarmUp = 20;
 
     /// <summary>The median microseconds of one prediction over <paramref name="images"/> (each predicted once after the warm-up).</summary>
-    public static double MedianMicroseconds(DigitsContext context, ITransformer model, DataViewSchema inputSchema, IReadOnlyList<float[]> images)
+    /// <param name="ml">The context to make the engine with.</param>
+    /// <param name="model">The model; it reads "Image" and may read "Label" (the standard pipelines start with MapValueToKey("Label")).</param>
+    /// <param name="imageType">The image column's type, e.g. Vector&lt;Single, 28, 28&gt;.</param>
+    /// <param name="images">The images to predict, one at a time.</param>
+    public static double MedianMicroseconds(MLContext ml, ITransformer model, VectorDataViewType imageType, IReadOnlyList<float[]> images)
     {
         if (images.Count == 0)
             return double.NaN;
-        var engine = context.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model,
-            new PredictionEngineOptions { InputSchema = inputSchema, SupplyMissingInputColumns = true });
-        var input = new ImageInput();
+        var input = SchemaDefinition.Create(typeof(ImageInput));
+        input[nameof(ImageInput.Image)].ColumnType = imageType;
+        using var engine = ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, inputSchemaDefinition: input);
+        var example = new ImageInput();
         var output = new ScoreOutput();
         for (int i = 0; i < WarmUp; i++)
         {
-            input.Image = images[i % images.Count];
-            engine.Predict(input, ref output);
+            example.Image = images[i % images.Count];
+            engine.Predict(example, ref output);
         }
         var times = new double[images.Count];
         for (int i = 0; i < images.Count; i++)
         {
-            input.Image = images[i];
+            example.Image = images[i];
             long start = Stopwatch.GetTimestamp();
-            engine.Predict(input, ref output);
+            engine.Predict(example, ref output);
             times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Array.Sort(times);
         return times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
     }
 
-    /// <summary>The engine's input: the image column.</summary>
+    /// <summary>The engine's input: the image and a label (read by the model's MapValueToKey stage, unused for prediction).</summary>
     internal sealed class ImageInput
     {
+        public uint Label { get; set; }
+
         public float[] Image { get; set; } = [];
     }
 

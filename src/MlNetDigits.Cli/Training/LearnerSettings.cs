@@ -1,14 +1,14 @@
 using System.Globalization;
-using MlNetDigits.Core;
-using MlNetDigits.Trainers;
-using MlNetDigits.Trainers.ImageClassification;
-using MlNetDigits.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Transforms;
 
 namespace MlNetDigits.Cli.Training;
 
 /// <summary>
 /// What to train, as given on the command line: the learner ("sdca" or "cnn") and its settings. <see cref="Build"/> makes
-/// the pipeline: SDCA reads ScalePixels("Features", "Image"), the CNN reads the raw "Image" column; both learn "Label".
+/// the standard pipeline: MapValueToKey("Label") → (SDCA: NormalizeMinMax("Features", "Image") → ML.NET's SdcaMaximumEntropy;
+/// CNN: ImageClassification on the raw "Image" column) → MapKeyToValue("PredictedLabel"), fitted on <see cref="TrainingView"/>.
 /// </summary>
 internal sealed record LearnerSettings
 {
@@ -33,7 +33,7 @@ internal sealed record LearnerSettings
     /// <summary>Threads to train with; null: every core.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Where the CNN writes a checkpoint after each epoch; null: none.</summary>
+    /// <summary>The folder where the CNN writes checkpoint.zip after each epoch (the trainer's WorkspacePath); null: none.</summary>
     public string? CheckpointDirectory { get; init; }
 
     /// <summary>A CNN checkpoint (folder or file) to continue from.</summary>
@@ -77,34 +77,49 @@ internal sealed record LearnerSettings
             throw new UsageException("--checkpoint and --resume apply to --trainer cnn only (SDCA trains in one go).");
     }
 
-    /// <summary>The estimator chain that trains this learner on data with "Label" and "Image" columns.</summary>
-    public ITrainerEstimator<ITransformer> Build(DigitsContext context)
+    /// <summary>
+    /// The data this learner is fitted on, whose schema its model is saved with: the CNN takes the images as they are
+    /// (it needs their height and width); SDCA takes them as flat vectors, so that the saved model converts to an ONNX
+    /// file ONNX Runtime loads (see <see cref="FlatImageDataView"/>).
+    /// </summary>
+    public IDataView TrainingView(IDataView train) => IsCnn ? train : new FlatImageDataView(train);
+
+    /// <summary>The estimator chain that trains this learner on data with "Label" (UInt32) and "Image" (a Single vector) columns.</summary>
+    /// <param name="ml">The context (its seed drives SDCA's shuffling; the CNN gets <see cref="Seed"/> explicitly).</param>
+    /// <param name="metricsCallback">Receives the CNN's progress reports (SDCA reports through <c>ml.Log</c> instead).</param>
+    /// <param name="cancellationToken">Stops the CNN between batches (SDCA stops through <c>ml.CancelExecution</c>).</param>
+    public IEstimator<ITransformer> Build(MLContext ml, Action<TrainingProgress> metricsCallback, CancellationToken cancellationToken)
     {
+        var toKey = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
         if (IsCnn)
         {
-            var trainer = context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
-            {
-                LabelColumnName = "Label",
-                FeatureColumnName = "Image",
-                Preset = Preset,
-                Epochs = Epochs,
-                Optimizer = Optimizer?.ToLowerInvariant(),
-                Seed = Seed,
-                NumberOfThreads = Threads,
-                CheckpointDirectory = CheckpointDirectory,
-                ResumeFrom = ResumeFrom,
-                ProgressInterval = ProgressInterval,
-            });
-            return new EstimatorChain<ITransformer>().Append(trainer);
+            return toKey
+                .Append(ml.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
+                {
+                    LabelColumnName = "Label",
+                    FeatureColumnName = "Image",
+                    Preset = Preset,
+                    Epochs = Epochs,
+                    Optimizer = Optimizer?.ToLowerInvariant(),
+                    Seed = Seed,
+                    NumberOfThreads = Threads,
+                    WorkspacePath = CheckpointDirectory,
+                    ResumeFrom = ResumeFrom,
+                    ProgressInterval = ProgressInterval,
+                    MetricsCallback = metricsCallback,
+                    CancellationToken = cancellationToken,
+                }))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         }
-        return context.Transforms.ScalePixels("Features", "Image")
-            .Append(context.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
+        return toKey
+            .Append(ml.Transforms.NormalizeMinMax("Features", "Image"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
             {
                 LabelColumnName = "Label",
                 FeatureColumnName = "Features",
                 MaximumNumberOfIterations = Epochs,
                 NumberOfThreads = Threads,
-                Seed = Seed,
-            }));
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
     }
 }

@@ -1,6 +1,5 @@
+using Microsoft.ML;
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Core;
-using MlNetDigits.Data;
 
 namespace MlNetDigits.Cli.Training;
 
@@ -16,23 +15,22 @@ internal static class ModelAssessment
 
     /// <summary>Scores <paramref name="test"/> with <paramref name="model"/> and measures its costs.</summary>
     /// <param name="model">The model.</param>
-    /// <param name="inputSchema">The schema it was saved with (for the typed prediction engine).</param>
     /// <param name="test">The test split.</param>
     /// <param name="datasetDescription">The test set in words.</param>
     /// <param name="facts">Name, description, file, training time and curves.</param>
     /// <param name="cancellationToken">Stops scoring.</param>
-    public static LearnerResult Assess(ITransformer model, DataViewSchema inputSchema, IDataView test, string datasetDescription, ModelFacts facts,
-        CancellationToken cancellationToken)
+    public static LearnerResult Assess(ITransformer model, IDataView test, string datasetDescription, ModelFacts facts, CancellationToken cancellationToken)
     {
-        var context = new DigitsContext(0);
-        var scored = TestSetScorer.Score(context, model, test, GalleryCount, cancellationToken);
+        var ml = new MLContext(0);
+        var modelName = facts.ModelPath is { } file ? $"'{file}'" : $"'{facts.Name}'";
+        var scored = TestSetScorer.Score(ml, model, modelName, test, GalleryCount, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        var latency = LatencyProbe.MedianMicroseconds(context, model, inputSchema, scored.SampleImages);
+        var latency = LatencyProbe.MedianMicroseconds(new MLContext(0), model, scored.ImageType, scored.SampleImages);
         return new LearnerResult
         {
             Name = facts.Name,
             Description = facts.Description,
-            Metrics = scored.Metrics,
+            Evaluation = scored.Evaluation,
             Dataset = datasetDescription,
             ModelPath = facts.ModelPath,
             ModelBytes = facts.ModelPath is { } path && File.Exists(path) ? new FileInfo(path).Length : null,
@@ -41,8 +39,7 @@ internal static class ModelAssessment
             Seed = facts.Seed,
             Curves = facts.Curves,
             CurvesNote = facts.CurvesNote,
-            Misclassified = scored.Misclassified,
-            MisclassifiedCount = scored.MisclassifiedCount,
+            Misclassified = scored.Gallery,
             ImageHeight = scored.ImageHeight,
             ImageWidth = scored.ImageWidth,
         };

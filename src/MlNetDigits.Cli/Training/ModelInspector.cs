@@ -1,12 +1,23 @@
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Core;
-using MlNetDigits.Trainers;
-using MlNetDigits.Trainers.ImageClassification;
 
 namespace MlNetDigits.Cli.Training;
 
-/// <summary>Looks inside a fitted model: its classifier stage, the stages before it, and what it recorded about its training.</summary>
+/// <summary>What a fitted model is, as far as its stages and the CNN's stored info tell.</summary>
+/// <param name="Kind">"cnn", "sdca" or "model".</param>
+/// <param name="Description">E.g. "CNN (preset best, 6 epochs, adamw)" or "SDCA maximum entropy".</param>
+/// <param name="Curves">The curves the model carries (the CNN's per-epoch history).</param>
+/// <param name="CurvesNote">What the curves are drawn from, or why there are none.</param>
+/// <param name="Cnn">The CNN's stored info, when the model holds one.</param>
+internal sealed record ModelSummary(string Kind, string Description, IReadOnlyList<TrainingCurve> Curves, string CurvesNote, CnnModelInfo? Cnn);
+
+/// <summary>
+/// Looks inside a fitted model, trained or loaded from a file: a CNN is recognised by its <see cref="CnnModelInfo"/> (which
+/// a saved model keeps in its ONNX graph's metadata, history included), SDCA by ML.NET's maximum-entropy prediction stage.
+/// </summary>
 internal static class ModelInspector
 {
     /// <summary>The stages of <paramref name="model"/> in order, chains flattened.</summary>
@@ -17,54 +28,54 @@ internal static class ModelInspector
         return stages;
     }
 
-    /// <summary>The last classifier stage of <paramref name="model"/>, or null when it has none.</summary>
-    public static MulticlassPredictionTransformer? FindClassifier(ITransformer model) =>
-        Stages(model).OfType<MulticlassPredictionTransformer>().LastOrDefault();
-
-    /// <summary>"cnn", "sdca" or "model", from the classifier stage.</summary>
-    public static string KindOf(ITransformer model) => FindClassifier(model) switch
+    /// <summary>What <paramref name="model"/> is, and the training curves it carries.</summary>
+    public static ModelSummary Inspect(ITransformer model)
     {
-        ImageClassificationTransformer => "cnn",
-        MaximumEntropyPredictionTransformer => "sdca",
-        _ => "model",
-    };
-
-    /// <summary>A description of the model, e.g. "CNN (preset best, 6 epochs)".</summary>
-    public static string Describe(ITransformer model) => FindClassifier(model) switch
-    {
-        ImageClassificationTransformer cnn => cnn.Settings is { } s
-            ? string.Create(CultureInfo.InvariantCulture, $"CNN (preset {s.Preset}, {cnn.History.Count} epoch{(cnn.History.Count == 1 ? "" : "s")}, {s.Optimizer})")
-            : "CNN",
-        MaximumEntropyPredictionTransformer sdca => sdca.Summary is { } s
-            ? string.Create(CultureInfo.InvariantCulture, $"SDCA maximum entropy ({s.Epochs} iterations)")
-            : "SDCA maximum entropy",
-        { } other => other.GetType().Name,
-        null => "model without a classifier stage",
-    };
-
-    /// <summary>The curves a saved model carries (the CNN's per-epoch history) and a note on what they are.</summary>
-    public static (IReadOnlyList<TrainingCurve> Curves, string Note) CurvesFromModel(ITransformer model)
-    {
-        switch (FindClassifier(model))
+        var stages = Stages(model);
+        if (stages.Any(s => s is MulticlassPredictionTransformer<MaximumEntropyModelParameters>))
+            return new ModelSummary("sdca", "SDCA maximum entropy", [], "ML.NET's SDCA models record no training history.", null);
+        // A chain just trained holds the CNN's transformer (with its info); a loaded one only ML.NET's OnnxTransformer,
+        // whose graph's metadata CnnModelInfo.FromModel reads.
+        var cnn = stages.OfType<ImageClassificationTransformer>().FirstOrDefault()?.Info ?? CnnModelInfo.FromModel(new MLContext(0), model);
+        if (cnn is not null)
         {
-            case ImageClassificationTransformer { History.Count: > 0 } cnn:
-                var h = cnn.History;
-                var loss = new List<CurveSeries> { new("training (epoch mean)", [.. h.Select(e => new CurvePoint(e.Epoch, e.TrainingLoss))]) };
-                var accuracy = new List<CurveSeries> { new("training (epoch mean)", [.. h.Select(e => new CurvePoint(e.Epoch, e.TrainingAccuracy))]) };
-                if (h.All(e => e.ValidationLoss is not null))
-                {
-                    loss.Add(new("validation", [.. h.Select(e => new CurvePoint(e.Epoch, e.ValidationLoss!.Value))]));
-                    accuracy.Add(new("validation", [.. h.Select(e => new CurvePoint(e.Epoch, e.ValidationAccuracy!.Value))]));
-                }
-                return ([new TrainingCurve("Loss", "epoch", "cross-entropy", loss), new TrainingCurve("Accuracy", "epoch", "accuracy", accuracy)],
-                    "Per-epoch history stored in the model file.");
-            case MaximumEntropyPredictionTransformer { Summary: { } s }:
-                return ([], string.Create(CultureInfo.InvariantCulture,
-                    $"SDCA model files keep only the end of training: {s.Epochs} iterations, best at {s.BestEpoch}, primal loss {s.PrimalLoss:G5}, duality gap {s.DualityGap:G5}, {(s.Converged ? "converged" : "not converged")}. Train with `compare` to chart every iteration."));
-            default:
-                return ([], "The model file records no training history.");
+            var (curves, note) = CurvesOf(cnn);
+            return new ModelSummary("cnn", Describe(cnn), curves, note, cnn);
         }
+        var last = stages.LastOrDefault(s => s.GetType().Name.Contains("Prediction", StringComparison.Ordinal)) ?? stages.LastOrDefault();
+        return new ModelSummary("model", last is null ? "empty model" : TypeName(last.GetType()), [], "The model file records no training history.", null);
     }
+
+    /// <summary>"CNN (preset fast, 1 epoch, sgd)" from the settings stored with the model; "CNN" when there are none.</summary>
+    private static string Describe(CnnModelInfo cnn)
+    {
+        if (cnn.Settings is not { } s)
+            return "CNN";
+        var epochs = cnn.History.Count;
+        return string.Create(CultureInfo.InvariantCulture, $"CNN (preset {s.Preset}, {epochs} epoch{(epochs == 1 ? "" : "s")}, {s.Optimizer})");
+    }
+
+    /// <summary>Loss and accuracy per epoch from the CNN's stored history (validation too when every epoch has it).</summary>
+    private static (IReadOnlyList<TrainingCurve> Curves, string Note) CurvesOf(CnnModelInfo cnn)
+    {
+        var h = cnn.History;
+        if (h.Count == 0)
+            return ([], "The model records no training history.");
+        var loss = new List<CurveSeries> { new("training (epoch mean)", [.. h.Select(e => new CurvePoint(e.Epoch, e.TrainingLoss))]) };
+        var accuracy = new List<CurveSeries> { new("training (epoch mean)", [.. h.Select(e => new CurvePoint(e.Epoch, e.TrainingAccuracy))]) };
+        if (h.All(e => e.ValidationLoss is not null && e.ValidationAccuracy is not null))
+        {
+            loss.Add(new("validation", [.. h.Select(e => new CurvePoint(e.Epoch, e.ValidationLoss!.Value))]));
+            accuracy.Add(new("validation", [.. h.Select(e => new CurvePoint(e.Epoch, e.ValidationAccuracy!.Value))]));
+        }
+        return ([new TrainingCurve("Loss", "epoch", "cross-entropy", loss), new TrainingCurve("Accuracy", "epoch", "accuracy", accuracy)],
+            "Per-epoch history stored in the model file.");
+    }
+
+    /// <summary>"MulticlassPredictionTransformer&lt;NaiveBayesMulticlassModelParameters&gt;" rather than "MulticlassPredictionTransformer`1".</summary>
+    private static string TypeName(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
+        : type.Name;
 
     private static void Flatten(ITransformer model, List<ITransformer> stages)
     {

@@ -1,132 +1,89 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Core;
-using MlNetDigits.Data;
-using MlNetDigits.Evaluation;
-using MlNetDigits.Trainers;
 
 namespace MlNetDigits.Cli.Training;
 
-/// <summary>What scoring a test set gives: the metrics, the most confident mistakes and the first images (for latency probes).</summary>
+/// <summary>What scoring a test set gives: ML.NET's metrics with the extras, the most confident mistakes and the first images (for latency probes).</summary>
 internal sealed record ScoredTestSet(
-    MulticlassClassificationMetrics Metrics,
-    IReadOnlyList<Misclassified> Misclassified,
-    long MisclassifiedCount,
+    ClassifierEvaluation Evaluation,
+    IReadOnlyList<Misclassified> Gallery,
     IReadOnlyList<float[]> SampleImages,
+    VectorDataViewType ImageType,
     int ImageHeight,
     int ImageWidth);
 
 /// <summary>
-/// Scores a test split in one pass and evaluates it with <c>context.MulticlassClassification.Evaluate</c>. When the model
-/// ends in a multiclass classifier the images are scored in batches (<see cref="MulticlassPredictionTransformer.PredictProbabilitiesBatch"/>,
-/// much faster for the CNN than row by row); any other model is scored through its <c>Transform</c>.
+/// Scores a test split with <c>model.Transform</c> and evaluates it with
+/// <c>ml.MulticlassClassification.EvaluateDetailed</c> (ML.NET's metrics, calibration, F1 and the misclassified rows). The
+/// scored Label, Score and PredictedLabel are cached, so the model runs once over the test set for both passes of the evaluation.
 /// </summary>
 internal static class TestSetScorer
 {
-    private const int Chunk = 500;
     private const int SampleImageCount = 300;
 
-    /// <param name="context">The context to evaluate with.</param>
+    /// <param name="ml">The context to evaluate with.</param>
     /// <param name="model">The fitted model; it must read "Image" (and may read "Label").</param>
-    /// <param name="test">The test split ("Label" UInt32, "Image" vector with an ImageShape).</param>
+    /// <param name="modelName">The model (its file) in words, for errors.</param>
+    /// <param name="test">The test split ("Label" UInt32, "Image" vector whose dimensions end with height and width).</param>
     /// <param name="galleryCount">How many mistakes to keep (the most confident ones).</param>
-    /// <param name="cancellationToken">Stops between chunks.</param>
-    /// <exception cref="SchemaException">The model cannot read the test data.</exception>
-    public static ScoredTestSet Score(DigitsContext context, ITransformer model, IDataView test, int galleryCount, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Checked before and after ML.NET's evaluation, and while the images are read.</param>
+    /// <exception cref="InvalidModelException">The model cannot read the test data, or gives no class probabilities.</exception>
+    public static ScoredTestSet Score(MLContext ml, ITransformer model, string modelName, IDataView test, int galleryCount, CancellationToken cancellationToken)
     {
-        var outputSchema = model.GetOutputSchema(test.Schema); // throws SchemaException when the model does not fit the data
-        var scoreColumn = outputSchema.GetColumnOrNull("Score");
-        if (scoreColumn?.Type is not VectorDataViewType { ItemType: NumberDataViewType s } scoreType || s != NumberDataViewType.Single)
-            throw new SchemaException("Score", "Vector<Single, K> (class probabilities)", scoreColumn?.Type.ToString(), "evaluation");
-        int classes = scoreType.Size;
-        var shape = test.Schema["Image"].Annotations.GetImageShape() ?? (1, 28, 28);
+        var imageColumn = test.Schema.GetColumnOrNull("Image");
+        if (imageColumn?.Type is not VectorDataViewType { ItemType: var item, Dimensions.Length: >= 2 } imageType || item != NumberDataViewType.Single)
+            throw new InvalidDataException($"The test data has no image column 'Image' of Single pixels with a height and width (found {imageColumn?.Type.ToString() ?? "none"}).");
+        int height = imageType.Dimensions[^2], width = imageType.Dimensions[^1];
 
-        var stages = ModelInspector.Stages(model);
-        var classifier = stages.Count > 0 ? stages[^1] as MulticlassPredictionTransformer : null;
-        uint[] labels;
-        float[] images;
-        float[] scores;
-        if (classifier is not null)
+        DataViewSchema output;
+        try
         {
-            var features = test;
-            foreach (var stage in stages.Take(stages.Count - 1))
-                features = stage.Transform(features);
-            (labels, images, var featureValues) = ReadColumns(features, classifier.FeatureColumnName, cancellationToken);
-            scores = new float[labels.Length * classes];
-            int width = classifier.FeatureCount;
-            for (int start = 0; start < labels.Length; start += Chunk)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int n = Math.Min(Chunk, labels.Length - start);
-                classifier.PredictProbabilitiesBatch(featureValues.AsSpan(start * width, n * width), scores.AsSpan(start * classes, n * classes));
-            }
+            output = model.GetOutputSchema(test.Schema);
         }
-        else
+        catch (ArgumentException e)
         {
-            (labels, images, scores) = ReadColumns(model.Transform(test), "Score", cancellationToken);
+            throw new InvalidModelException($"The model {modelName} cannot score this data ({test.Schema["Image"].Type} images, UInt32 labels): {FirstLine(e.Message)}", e);
         }
+        if (output.GetColumnOrNull("Score")?.Type is not VectorDataViewType { ItemType: var scoreItem } || scoreItem != NumberDataViewType.Single)
+            throw new InvalidModelException($"The model {modelName} gives no 'Score' column of class probabilities (a Single vector); it is not a multiclass classifier.");
+        if (output.GetColumnOrNull("Label")?.Type is not KeyDataViewType)
+            throw new InvalidModelException($"The model {modelName} does not turn 'Label' into a key (MapValueToKey), so its scores cannot be evaluated against the labels.");
 
-        int rows = labels.Length;
-        var predicted = new uint[rows];
-        var mistakes = new List<(int Row, float Confidence)>();
-        for (int i = 0; i < rows; i++)
-        {
-            var row = scores.AsSpan(i * classes, classes);
-            int p = MulticlassPredictionTransformer.ArgMax(row);
-            predicted[i] = (uint)p;
-            if (p != labels[i])
-                mistakes.Add((i, row[p]));
-        }
+        // ML.NET's evaluation cannot be interrupted (MLContext.CancelExecution is internal), so Ctrl+C takes effect after it.
+        cancellationToken.ThrowIfCancellationRequested();
+        string[] cached = output.GetColumnOrNull("PredictedLabel") is null ? ["Label", "Score"] : ["Label", "Score", "PredictedLabel"];
+        var scored = ml.Data.Cache(model.Transform(test), cached);
+        var evaluation = ml.MulticlassClassification.EvaluateDetailed(scored);
+        cancellationToken.ThrowIfCancellationRequested();
 
-        var scored = new InMemoryDataView.Builder()
-            .AddScalar("Label", NumberDataViewType.UInt32, labels)
-            .AddVector("Score", scoreType, scores, scoreColumn.Annotations)
-            .AddScalar("PredictedLabel", NumberDataViewType.UInt32, predicted)
-            .Build();
-        var metrics = context.MulticlassClassification.Evaluate(scored, "Label", "Score", "PredictedLabel");
-
-        int pixels = shape.Channels * shape.Height * shape.Width;
-        var gallery = mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Row).Take(galleryCount)
-            .Select(m => new Misclassified(m.Row, (int)labels[m.Row], (int)predicted[m.Row],
-                scores.AsSpan(m.Row * classes, classes).ToArray(), images.AsSpan(m.Row * pixels, pixels).ToArray()))
-            .ToList();
-        var samples = Enumerable.Range(0, Math.Min(SampleImageCount, rows)).Select(i => images.AsSpan(i * pixels, pixels).ToArray()).ToList();
-        return new ScoredTestSet(metrics, gallery, mistakes.Count, samples, shape.Height, shape.Width);
+        var mistakes = evaluation.Misclassified.OrderByDescending(m => m.Top[0].Probability).ThenBy(m => m.Row).Take(galleryCount).ToList();
+        var wanted = mistakes.Select(m => m.Row).Concat(Enumerable.Range(0, SampleImageCount).Select(i => (long)i)).ToHashSet();
+        var images = ReadImages(test, test.Schema["Image"], wanted, cancellationToken);
+        var gallery = mistakes.Select(m => new Misclassified(m.Row, m.TrueClass, m.PredictedClass, m.Top, images[m.Row])).ToList();
+        var samples = Enumerable.Range(0, SampleImageCount).Where(i => images.ContainsKey(i)).Select(i => images[i]).ToList();
+        return new ScoredTestSet(evaluation, gallery, samples, imageType, height, width);
     }
 
-    /// <summary>Reads "Label", "Image" and a Single vector column <paramref name="vectorColumn"/> of every row into flat arrays.</summary>
-    private static (uint[] Labels, float[] Images, float[] Vectors) ReadColumns(IDataView view, string vectorColumn, CancellationToken cancellationToken)
+    /// <summary>The pixels of the rows in <paramref name="rows"/> (those the data has).</summary>
+    private static Dictionary<long, float[]> ReadImages(IDataView test, DataViewSchema.Column imageColumn, HashSet<long> rows, CancellationToken cancellationToken)
     {
-        var labelColumn = view.Schema["Label"];
-        var imageColumn = view.Schema["Image"];
-        var vector = view.Schema[vectorColumn];
-        int imageSize = imageColumn.Type is VectorDataViewType it ? it.Size : 0;
-        int vectorSize = vector.Type is VectorDataViewType vt ? vt.Size : 0;
-        bool same = vector.Index == imageColumn.Index;
-        var labels = new List<uint>();
-        var images = new List<float>();
-        var vectors = same ? images : new List<float>();
-        using var cursor = view.GetRowCursor(same ? [labelColumn, imageColumn] : [labelColumn, imageColumn, vector]);
-        var getLabel = cursor.GetGetter<uint>(labelColumn);
+        var images = new Dictionary<long, float[]>();
+        var last = rows.Max();
+        using var cursor = test.GetRowCursor([imageColumn]);
         var getImage = cursor.GetGetter<VBuffer<float>>(imageColumn);
-        var getVector = cursor.GetGetter<VBuffer<float>>(vector);
-        uint label = 0;
-        VBuffer<float> image = default, values = default;
-        while (cursor.MoveNext())
+        VBuffer<float> image = default;
+        while (cursor.Position < last && cursor.MoveNext())
         {
-            if ((cursor.Position & 0x3FF) == 0)
+            if ((cursor.Position & 0xFFF) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
-            getLabel(ref label);
+            if (!rows.Contains(cursor.Position))
+                continue;
             getImage(ref image);
-            if (!same)
-                getVector(ref values);
-            if (image.Length != imageSize || (!same && values.Length != vectorSize))
-                throw new InvalidOperationException($"Row {cursor.Position} has {image.Length} pixels and {values.Length} values in '{vector.Name}'; expected {imageSize} and {vectorSize}.");
-            labels.Add(label);
-            images.AddRange(image.GetValues());
-            if (!same)
-                vectors.AddRange(values.GetValues());
+            images[cursor.Position] = image.DenseValues().ToArray();
         }
-        float[] imageArray = [.. images];
-        return ([.. labels], imageArray, same ? imageArray : [.. vectors]);
+        return images;
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

@@ -7,6 +7,7 @@ public sealed class CommandHelpTests
     [InlineData("evaluate", new[] { "--model", "--data", "--report", "--json" })]
     [InlineData("compare", new[] { "--data", "--report", "--json", "--models", "--preset", "--epochs", "--sdca-iterations" })]
     [InlineData("predict", new[] { "--model", "FILE_OR_DIR", "--json", "--threshold" })]
+    [InlineData("export", new[] { "--onnx", "MODEL.zip", "OUT.onnx", "--force", "ConvertToOnnx", "byte for byte" })]
     public async Task Help_ListsEveryOptionOfTheCommand(string command, string[] options)
     {
         var (code, output, error) = await CliRunner.RunAsync([command, "--help"]);
@@ -24,7 +25,7 @@ public sealed class CommandHelpTests
         var (code, output, _) = await CliRunner.RunAsync(["--help"]);
 
         Assert.Equal(0, code);
-        foreach (var command in new[] { "data", "train", "evaluate", "compare", "predict" })
+        foreach (var command in new[] { "data", "train", "evaluate", "compare", "predict", "export" })
             Assert.Matches($@"(?m)^\s+{command}\s", output);
     }
 }

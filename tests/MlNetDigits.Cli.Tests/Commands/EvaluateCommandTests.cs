@@ -63,7 +63,7 @@ public sealed class EvaluateCommandTests(TrainedModels models) : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains(path, error);
-        Assert.Contains("not a valid zip archive", error);
+        Assert.Contains("not a readable zip", error);
         Assert.DoesNotContain("unexpected error", error);
     }
 

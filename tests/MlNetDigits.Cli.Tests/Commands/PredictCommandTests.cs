@@ -1,7 +1,6 @@
 using System.Globalization;
-using MlNetDigits.Data;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlNetDigits.Cli.Tests.Commands;
 
@@ -16,7 +15,7 @@ public sealed class PredictCommandTests(TrainedModels models) : IDisposable
     private List<(string File, uint Label)> WriteSamplePngs(string folder, int count)
     {
         Directory.CreateDirectory(folder);
-        var view = new DigitsContext(0).Data.LoadFromIdxFolder(CliRunner.SampleFolder, DatasetSplit.Test);
+        var view = new MLContext(0).Data.LoadFromIdxFolder(CliRunner.SampleFolder, DatasetSplit.Test);
         var files = new List<(string, uint)>();
         using var cursor = view.GetRowCursor(view.Schema);
         var getLabel = cursor.GetGetter<uint>(view.Schema["Label"]);
@@ -32,7 +31,7 @@ public sealed class PredictCommandTests(TrainedModels models) : IDisposable
             getImage(ref image);
             var bytes = image.GetValues().ToArray().Select(v => (byte)v).ToArray();
             var file = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{cursor.Position:0000}-label{label}.png"));
-            File.WriteAllBytes(file, PngEncoder.EncodeGray(28, 28, bytes));
+            File.WriteAllBytes(file, ImageCodec.EncodePng(GrayImage.FromBytes(28, 28, bytes)));
             files.Add((file, label));
         }
         return files;

@@ -63,7 +63,8 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
         Assert.True(code == 0, error);
         Assert.Matches(new Regex(@"^MicroAccuracy\s+0\.\d{4}", RegexOptions.Multiline), output);
         Assert.Contains("Confusion table", output);
-        Assert.Contains("SdcaMaximumEntropy epoch 1/8", output);
+        // ML.NET's SDCA log (MLContext.Log) is shown as its progress.
+        Assert.Contains("SdcaMaximumEntropy: Auto-tuning parameters: L2", output);
         Assert.Contains($"Model: {model}", output);
         Assert.True(File.Exists(Path.Combine(_temp.Path, "linear.metrics.json")));
     }
@@ -97,6 +98,23 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
         Assert.DoesNotContain("ImageClassification epoch 1/2:", resumedOut);
         Assert.Contains("ImageClassification epoch 2/2:", resumedOut);
         Assert.True(File.Exists(model));
+    }
+
+    [Fact]
+    public async Task TrainSdca_Cancelled_StopsWithoutSavingAndSaysToRunAgain()
+    {
+        var model = Path.Combine(_temp.Path, "sdca.zip");
+        using var cancel = new CancellationTokenSource();
+        // Ctrl+C as soon as ML.NET's SDCA logs its first message (it is training then).
+        var output = new TriggerWriter("SdcaMaximumEntropy: ", cancel);
+
+        var (code, _, error) = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--epochs", "3", "--data", "sample", "--seed", "4", "--out", model],
+            output: output, cancellationToken: cancel.Token);
+
+        Assert.Equal(1, code);
+        Assert.Contains("training stopped (Ctrl+C); no model was saved", error);
+        Assert.Contains("SDCA keeps no checkpoints; run the same command again.", error);
+        Assert.False(File.Exists(model));
     }
 
     [Theory]

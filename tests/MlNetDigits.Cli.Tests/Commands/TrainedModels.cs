@@ -22,7 +22,7 @@ public sealed class TrainedModels : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Sdca = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--data", "sample", "--seed", "1", "--out", SdcaPath, "--json", "--data-dir", Folder]);
+        Sdca = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--epochs", "10", "--data", "sample", "--seed", "1", "--out", SdcaPath, "--json", "--data-dir", Folder]);
         Cnn = await CliRunner.RunAsync(["train", "--trainer", "cnn", "--preset", "fast", "--epochs", "1", "--data", "sample", "--seed", "1",
             "--threads", "2", "--out", CnnPath, "--json", "--data-dir", Folder]);
     }

@@ -1,6 +1,5 @@
 using System.Xml.Linq;
 using MlNetDigits.Cli.Reports;
-using MlNetDigits.Evaluation;
 
 namespace MlNetDigits.Cli.Tests.Reports;
 
@@ -42,9 +41,9 @@ public sealed class SvgChartTests
     [Fact]
     public void ConfusionHeatmap_HasOneCellPerPairAndShowsNonZeroCounts()
     {
-        var matrix = new ConfusionMatrix([[5, 1, 0], [0, 7, 2], [3, 0, 9]], ["T-shirt/top", "a&b", "<c>"]);
+        double[][] counts = [[5, 1, 0], [0, 7, 2], [3, 0, 9]];
 
-        var doc = XDocument.Parse(SvgChart.ConfusionHeatmap(matrix, "sdca: confusion matrix"));
+        var doc = XDocument.Parse(SvgChart.ConfusionHeatmap(counts, ["T-shirt/top", "a&b", "<c>"], "sdca: confusion matrix"));
 
         var cells = doc.Descendants(Svg + "rect").Where(r => r.Element(Svg + "title") is not null).ToList();
         Assert.Equal(9, cells.Count);
@@ -55,5 +54,16 @@ public sealed class SvgChartTests
         Assert.DoesNotContain("0", texts);
         Assert.Contains("a&b", texts);
         Assert.Contains("T-shi…", texts);
+    }
+
+    [Fact]
+    public void ConfusionHeatmap_ThrowsGivenClassNamesThatDoNotMatchTheMatrix()
+    {
+        double[][] counts = [[5, 1], [0, 7]];
+
+        var error = Assert.Throws<ArgumentException>(() => SvgChart.ConfusionHeatmap(counts, ["a", "b", "c"], "mismatch"));
+
+        Assert.Contains("2 x 2", error.Message);
+        Assert.Contains("3 names", error.Message);
     }
 }
