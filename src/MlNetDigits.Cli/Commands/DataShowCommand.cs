@@ -49,9 +49,9 @@ internal static class DataShowCommand
 
         var view = new MLContext().Data.LoadFromIdxFolder(dataset.Folder, split);
         var (labels, shown) = Read(view, digit, count, cancellationToken);
-        // The image column is Vector<Single, H, W>: its dimensions are the image's shape.
-        var dimensions = ((VectorDataViewType)view.Schema["Image"].Type).Dimensions;
-        var shape = (Height: dimensions[^2], Width: dimensions[^1]);
+        // LoadFromIdx records the images' shape on the image column.
+        var (_, height, width) = ImageColumn.ShapeOf(view.Schema["Image"]) ?? throw new InvalidDataException($"The image column of {dataset.Description} records no shape.");
+        var shape = (Height: height, Width: width);
 
         WriteSummary(env.Out, dataset, split, labels, shape.Height, shape.Width);
         if (count == 0)

@@ -15,7 +15,7 @@ internal static class LatencyProbe
     /// <summary>The median microseconds of one prediction over <paramref name="images"/> (each predicted once after the warm-up).</summary>
     /// <param name="ml">The context to make the engine with.</param>
     /// <param name="model">The model; it reads "Image" and may read "Label" (the standard pipelines start with MapValueToKey("Label")).</param>
-    /// <param name="imageType">The image column's type, e.g. Vector&lt;Single, 28, 28&gt;.</param>
+    /// <param name="imageType">The image column's type, e.g. Vector&lt;Single, 784&gt;.</param>
     /// <param name="images">The images to predict, one at a time.</param>
     public static double MedianMicroseconds(MLContext ml, ITransformer model, VectorDataViewType imageType, IReadOnlyList<float[]> images)
     {

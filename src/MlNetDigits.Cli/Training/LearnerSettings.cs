@@ -8,7 +8,7 @@ namespace MlNetDigits.Cli.Training;
 /// <summary>
 /// What to train, as given on the command line: the learner ("sdca" or "cnn") and its settings. <see cref="Build"/> makes
 /// the standard pipeline: MapValueToKey("Label") → (SDCA: NormalizeMinMax("Features", "Image") → ML.NET's SdcaMaximumEntropy;
-/// CNN: ImageClassification on the raw "Image" column) → MapKeyToValue("PredictedLabel"), fitted on <see cref="TrainingView"/>.
+/// CNN: ImageClassification on the raw "Image" column) → MapKeyToValue("PredictedLabel").
 /// </summary>
 internal sealed record LearnerSettings
 {
@@ -76,13 +76,6 @@ internal sealed record LearnerSettings
         if (!IsCnn && (CheckpointDirectory is not null || ResumeFrom is not null))
             throw new UsageException("--checkpoint and --resume apply to --trainer cnn only (SDCA trains in one go).");
     }
-
-    /// <summary>
-    /// The data this learner is fitted on, whose schema its model is saved with: the CNN takes the images as they are
-    /// (it needs their height and width); SDCA takes them as flat vectors, so that the saved model converts to an ONNX
-    /// file ONNX Runtime loads (see <see cref="FlatImageDataView"/>).
-    /// </summary>
-    public IDataView TrainingView(IDataView train) => IsCnn ? train : new FlatImageDataView(train);
 
     /// <summary>The estimator chain that trains this learner on data with "Label" (UInt32) and "Image" (a Single vector) columns.</summary>
     /// <param name="ml">The context (its seed drives SDCA's shuffling; the CNN gets <see cref="Seed"/> explicitly).</param>

@@ -25,16 +25,15 @@ internal static class TestSetScorer
     /// <param name="ml">The context to evaluate with.</param>
     /// <param name="model">The fitted model; it must read "Image" (and may read "Label").</param>
     /// <param name="modelName">The model (its file) in words, for errors.</param>
-    /// <param name="test">The test split ("Label" UInt32, "Image" vector whose dimensions end with height and width).</param>
+    /// <param name="test">The test split ("Label" UInt32, "Image" Single vector of known image shape, as LoadFromIdx gives).</param>
     /// <param name="galleryCount">How many mistakes to keep (the most confident ones).</param>
     /// <param name="cancellationToken">Checked before and after ML.NET's evaluation, and while the images are read.</param>
     /// <exception cref="InvalidModelException">The model cannot read the test data, or gives no class probabilities.</exception>
     public static ScoredTestSet Score(MLContext ml, ITransformer model, string modelName, IDataView test, int galleryCount, CancellationToken cancellationToken)
     {
         var imageColumn = test.Schema.GetColumnOrNull("Image");
-        if (imageColumn?.Type is not VectorDataViewType { ItemType: var item, Dimensions.Length: >= 2 } imageType || item != NumberDataViewType.Single)
-            throw new InvalidDataException($"The test data has no image column 'Image' of Single pixels with a height and width (found {imageColumn?.Type.ToString() ?? "none"}).");
-        int height = imageType.Dimensions[^2], width = imageType.Dimensions[^1];
+        if (imageColumn is not { } column || column.Type is not VectorDataViewType imageType || ImageColumn.ShapeOf(column) is not var (_, height, width))
+            throw new InvalidDataException($"The test data has no image column 'Image' of Single pixels with a known height and width (found {imageColumn?.Type.ToString() ?? "none"}).");
 
         DataViewSchema output;
         try

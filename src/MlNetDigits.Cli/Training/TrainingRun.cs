@@ -29,7 +29,7 @@ internal static class TrainingRun
     public static async Task<TrainedModel> TrainAsync(CliEnvironment env, LearnerSettings settings, IDataView train, CancellationToken cancellationToken)
     {
         var ml = new MLContext(settings.Seed);
-        var data = settings.TrainingView(train);
+        var data = train;
         var recorder = new CurveRecorder();
         var messages = new List<string>();
         var clock = Stopwatch.StartNew();

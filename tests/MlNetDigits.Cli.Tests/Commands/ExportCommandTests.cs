@@ -78,9 +78,12 @@ public sealed class ExportCommandTests(TrainedModels models) : IDisposable
     [Fact]
     public async Task Export_SdcaFittedOn28x28Images_Exits1WithoutWritingAGraphOnnxRuntimeRefuses()
     {
-        // The standard pipeline fitted on the images as LoadFromIdx gives them (Vector<Single, 28, 28>), not flattened as `train` does.
+        // The standard pipeline fitted on images typed Vector<Single, 28, 28>: ML.NET converts it to a graph ONNX Runtime refuses.
         var ml = new MLContext(1);
-        var train = ml.Data.LoadFromIdxFolder(TinyDigits.Create(Path.Combine(_temp.Path, "tiny")), DatasetSplit.Train);
+        var flat = ml.Data.LoadFromIdxFolder(TinyDigits.Create(Path.Combine(_temp.Path, "tiny")), DatasetSplit.Train);
+        var definition = SchemaDefinition.Create(typeof(SquareDigit));
+        definition[nameof(SquareDigit.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 28, 28);
+        var train = ml.Data.LoadFromEnumerable(ml.Data.CreateEnumerable<SquareDigit>(flat, reuseRowObject: false).ToList(), definition);
         var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.NormalizeMinMax("Features", "Image"))
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { MaximumNumberOfIterations = 2 }))
@@ -222,5 +225,13 @@ public sealed class ExportCommandTests(TrainedModels models) : IDisposable
         }
         (model as IDisposable)?.Dispose();
         return [.. scores];
+    }
+
+    private sealed class SquareDigit
+    {
+        public uint Label { get; set; }
+
+        [VectorType(784)]
+        public float[] Image { get; set; } = [];
     }
 }
