@@ -45,6 +45,9 @@ public sealed class ClassifierEvaluation
     /// <summary>Every misclassified row, in row order.</summary>
     public IReadOnlyList<Misclassification> Misclassified { get; }
 
+    /// <summary>The number of rows evaluated (rows with a missing label are not counted).</summary>
+    public long Count => Calibration.Count;
+
     /// <summary>The share of rows classified wrongly: 1 − micro accuracy.</summary>
     public double ErrorRate => 1 - Metrics.MicroAccuracy;
 }

@@ -121,10 +121,8 @@ public sealed record CnnModelInfo
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
-        if (model is ImageClassificationTransformer cnn)
+        if (Stages(model).OfType<ImageClassificationTransformer>().FirstOrDefault() is { } cnn)
             return cnn.Info;
-        if (model is TransformerChain<ITransformer> chain && chain.LastTransformer is ImageClassificationTransformer last)
-            return last.Info;
         using var zip = new MemoryStream();
         ml.Model.Save(model, null, zip);
         zip.Position = 0;
@@ -135,10 +133,31 @@ public sealed record CnnModelInfo
         return null;
     }
 
+    /// <summary>Every transformer of a (nested) chain, outermost first.</summary>
+    private static IEnumerable<ITransformer> Stages(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Stages).Prepend(model) : [model];
+
+    /// <summary>
+    /// The ONNX graph of the CNN inside an ML.NET model file (see <see cref="ReadOnnxFromModelFile"/>), or null when the
+    /// file is a valid model zip without one (an SDCA model, say).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable model zip.</exception>
+    public static byte[]? TryReadOnnxFromModelFile(string modelPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"No model file at '{modelPath}'.", modelPath);
+        using var file = File.OpenRead(modelPath);
+        return OnnxModelsIn(file, $"'{modelPath}'").FirstOrDefault(g => OnnxModelInfo.Read(g).Metadata.ContainsKey(MetadataPrefix + "model"));
+    }
+
     /// <summary>
     /// The ONNX graph of the CNN inside an ML.NET model file: what ML.NET's OnnxTransformer stored (the exported network
     /// with its metadata), byte for byte.
     /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable model zip, or it holds no CNN made by this library.</exception>
     public static byte[] ReadOnnxFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
