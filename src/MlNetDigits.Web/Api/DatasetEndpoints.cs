@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
-using MlNetDigits.Data.Idx;
 using MlNetDigits.Web.Datasets;
 using MlNetDigits.Web.Models;
 
@@ -50,7 +49,7 @@ public static class DatasetEndpoints
             for (int i = 0; i < items.Length; i++)
             {
                 var index = indices[start + i];
-                items[i] = new { index, label = (int)data.Labels[index] };
+                items[i] = new { index, label = data.Label(index) };
             }
             return Results.Ok(new
             {

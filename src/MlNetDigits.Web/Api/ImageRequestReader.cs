@@ -274,8 +274,8 @@ public static class ImageRequestReader
     {
         if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             return null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var size) || size < 1 || size > Imaging.PngDecoder.MaxDimension)
-            throw ApiProblemException.BadRequest("Invalid pixels", $"\"{name}\" in {where} must be a whole number from 1 to {Imaging.PngDecoder.MaxDimension}; found {value.GetRawText()}.");
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var size) || size < 1 || size > ImageCodec.MaxDimension)
+            throw ApiProblemException.BadRequest("Invalid pixels", $"\"{name}\" in {where} must be a whole number from 1 to {ImageCodec.MaxDimension}; found {value.GetRawText()}.");
         return size;
     }
 

@@ -14,6 +14,7 @@ namespace MlNetDigits.Web.Api;
 /// <param name="Watching">True when the file is watched and reloaded on change.</param>
 /// <param name="Reloads">How many times the file was reloaded since start.</param>
 /// <param name="Error">Why the model is missing, or the last refused reload, or null.</param>
+/// <param name="Details">What the model is: its ML.NET transformers and, for a CNN, layers, temperature and history; null when missing.</param>
 public sealed record ModelInfoResponse(
     string Name,
     string Status,
@@ -25,7 +26,8 @@ public sealed record ModelInfoResponse(
     IReadOnlyList<string>? Classes,
     bool Watching,
     int Reloads,
-    string? Error)
+    string? Error,
+    ModelDescription? Details)
 {
     /// <summary>The info of <paramref name="model"/>.</summary>
     public static ModelInfoResponse From(ServedModel model, bool watching)
@@ -34,6 +36,6 @@ public sealed record ModelInfoResponse(
         var loaded = classifier?.Model;
         return new ModelInfoResponse(model.Name, classifier is null ? "missing" : "ready", model.Source, model.Path, loaded?.Version,
             loaded?.LoadedAt, loaded?.FileTimestamp, classifier?.ClassNames, classifier is not null && watching, model.ReloadCount,
-            model.Error ?? model.LastReloadError);
+            model.Error ?? model.LastReloadError, classifier is null ? null : model.Description);
     }
 }

@@ -1,5 +1,3 @@
-using MlNetDigits.Imaging;
-using MlNetDigits.Prediction;
 using MlNetDigits.Web.Models;
 
 namespace MlNetDigits.Web.Api;
@@ -104,14 +102,10 @@ public static class PredictionEndpoints
         try
         {
             if (request.Png is { } png)
-                return classifier.Classify(png);
+                return classifier.Classify(DecodePng(png, where));
             return request.Preprocess
                 ? classifier.Classify(request.Pixels, request.Width, request.Height)
                 : classifier.Classify28x28(request.Pixels);
-        }
-        catch (InvalidImageException e)
-        {
-            throw ApiProblemException.BadRequest("Invalid PNG", $"{Capital(where)} is not a PNG this server can read: {e.Message}");
         }
         catch (ArgumentException e)
         {
@@ -121,17 +115,38 @@ public static class PredictionEndpoints
 
     private static GrayImage Decode(ImageRequest request)
     {
+        if (request.Png is { } png)
+            return DecodePng(png, "the image");
         try
         {
-            return request.Png is { } png ? PngDecoder.Decode(png) : GrayImage.FromFloats(request.Width, request.Height, request.Pixels);
-        }
-        catch (InvalidImageException e)
-        {
-            throw ApiProblemException.BadRequest("Invalid PNG", $"The image is not a PNG this server can read: {e.Message}");
+            return GrayImage.FromFloats(request.Width, request.Height, request.Pixels);
         }
         catch (ArgumentException e)
         {
             throw ApiProblemException.BadRequest("Invalid image", e.Message);
+        }
+    }
+
+    /// <summary>The 8 bytes every PNG file starts with.</summary>
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>
+    /// Decodes a PNG with the library's <see cref="ImageCodec"/> (which refuses images over 4096 px a side from the header).
+    /// The codec reads JPEG, GIF, WebP and BMP too; the API takes PNG only, as its content type and field names say, so
+    /// anything else is refused before it reaches the codec.
+    /// </summary>
+    private static GrayImage DecodePng(byte[] png, string where)
+    {
+        if (!png.AsSpan().StartsWith(PngSignature))
+            throw ApiProblemException.BadRequest("Invalid PNG",
+                $"{Capital(where)} is not a PNG this server can read: Not a PNG file: it starts with {Convert.ToHexString(png.AsSpan(0, Math.Min(8, png.Length)))}, not the PNG signature 89504E470D0A1A0A.");
+        try
+        {
+            return ImageCodec.Decode(png);
+        }
+        catch (InvalidImageException e)
+        {
+            throw ApiProblemException.BadRequest("Invalid PNG", $"{Capital(where)} is not a PNG this server can read: {e.Message}");
         }
     }
 

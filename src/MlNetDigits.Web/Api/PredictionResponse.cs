@@ -1,6 +1,3 @@
-using MlNetDigits.Imaging;
-using MlNetDigits.Prediction;
-
 namespace MlNetDigits.Web.Api;
 
 /// <summary>What the API answers for one image.</summary>
@@ -40,7 +37,7 @@ public sealed record PredictionResponse(
     }
 
     /// <summary>A gray image as a <c>data:image/png;base64,...</c> URL.</summary>
-    public static string DataUrl(GrayImage image) => "data:image/png;base64," + Convert.ToBase64String(PngEncoder.EncodeGray(image));
+    public static string DataUrl(GrayImage image) => "data:image/png;base64," + Convert.ToBase64String(ImageCodec.EncodePng(image));
 }
 
 /// <summary>The answer to a batch: one prediction per image, in request order.</summary>

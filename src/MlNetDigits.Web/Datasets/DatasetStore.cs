@@ -1,6 +1,4 @@
-using MlNetDigits.Data.Datasets;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
+using Microsoft.ML;
 
 namespace MlNetDigits.Web.Datasets;
 
@@ -92,15 +90,17 @@ public sealed class DatasetStore
     }
 
     private static byte[] Encode(DatasetSplitData data, int index) =>
-        PngEncoder.EncodeGray(data.Images.Columns, data.Images.Rows, data.Images.GetImage(index));
+        ImageCodec.EncodePng(GrayImage.FromBytes(data.Width, data.Height, data.Image(index)));
 
     private DatasetSplitData Load(DatasetSplit split)
     {
         if (!Info.HasSplit(split))
             throw new FileNotFoundException($"The {split.ToString().ToLowerInvariant()} split of {Info.Name} is not in {Info.Folder}." +
                 (Info.Name == "mnist" ? " Run `./mlnetdigits data fetch` to download MNIST." : ""));
-        var (images, labels) = IdxFileNames.Locate(Info.Folder, split);
-        var (pixels, labelBytes) = IdxReader.ReadPair(images, labels);
-        return new DatasetSplitData(split, pixels, labelBytes);
+        // LoadFromIdxFolder reads and checks both files now; the view keeps the bytes, which the browser pages through.
+        var loaded = new MLContext(seed: 0).Data.LoadFromIdxFolder(Info.Folder, split);
+        return loaded is IdxDataView view
+            ? new DatasetSplitData(split, view)
+            : throw new InvalidOperationException($"LoadFromIdxFolder gave a {loaded.GetType().Name}; the dataset browser needs the library's IdxDataView (its pixels and labels).");
     }
 }

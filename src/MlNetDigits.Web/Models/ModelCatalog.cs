@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MlNetDigits.Prediction;
 
 namespace MlNetDigits.Web.Models;
 
@@ -102,9 +101,10 @@ public sealed partial class ModelCatalog : IDisposable
             }
             try
             {
-                var classifier = DigitClassifier.Load(model.Path, new DigitClassifierOptions { WatchForChanges = _watch });
+                var classifier = DigitClassifier.Load(model.Path, ClassifierOptions(_watch));
                 classifier.ModelReloaded += (_, e) =>
                 {
+                    model.Description = ModelDescription.Of(e.Current);
                     model.ReloadCount++;
                     model.LastReloadError = null;
                     _logger.LogInformation("Model '{Name}' reloaded: {Previous} -> {Current}", model.Name, e.Previous, e.Current);
@@ -114,19 +114,35 @@ public sealed partial class ModelCatalog : IDisposable
                     model.LastReloadError = e.Error.Message;
                     _logger.LogWarning("Model '{Name}' changed on disk but was refused; still serving {Model}: {Error}", model.Name, e.StillServing, e.Error.Message);
                 };
+                model.Description = ModelDescription.Of(classifier.Model);
                 model.Classifier = classifier;
                 model.Error = null;
                 _logger.LogInformation("Serving model '{Name}' from {Path} (version {Version}{Watch})", model.Name, model.Path,
                     classifier.Model.Version, _watch ? ", reloaded when the file changes" : "");
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
-                or MlNetDigits.Model.InvalidModelException or System.IO.InvalidDataException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Besides the library's own exceptions (InvalidModelException, ArgumentException for a model that does not
+                // take a 28x28 image, IOException), ML.NET and ONNX Runtime throw their own types for files they cannot
+                // use (OnnxRuntimeException, FormatException, ...): any of them leaves the model missing, never stops the app.
                 model.Error = $"Model '{model.Name}' could not be loaded from {model.Path}: {e.Message}";
                 _logger.LogError("{Error}", model.Error);
             }
         }
     }
+
+    /// <summary>
+    /// The classifier settings of every served model. MaximumRetainedEngines is lifted as far as it goes to work around
+    /// the library's pool, which never decrements its idle count when it lends an engine: after that many predictions it
+    /// disposes every engine given back, and ML.NET's PredictionEngine (OwnsTransformer defaults to true) disposes the
+    /// model with it, so a CNN's ONNX Runtime session is gone and every later prediction fails. Idle engines are still
+    /// bounded by the most requests ever served at once.
+    /// </summary>
+    internal static DigitClassifierOptions ClassifierOptions(bool watch) => new()
+    {
+        WatchForChanges = watch,
+        Pool = { MaximumRetainedEngines = int.MaxValue },
+    };
 
     private static string? TryFindShipped(string name)
     {

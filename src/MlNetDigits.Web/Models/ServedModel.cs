@@ -1,5 +1,3 @@
-using MlNetDigits.Prediction;
-
 namespace MlNetDigits.Web.Models;
 
 /// <summary>One model the app serves by name: its configured file and, once loaded, its classifier; or why it is missing.</summary>
@@ -23,6 +21,9 @@ public sealed class ServedModel
 
     /// <summary>The classifier, or null while the model is missing or invalid.</summary>
     public DigitClassifier? Classifier { get; internal set; }
+
+    /// <summary>What the served model is (its ML.NET transformers; for a CNN its layers, temperature and history), or null.</summary>
+    public ModelDescription? Description { get; internal set; }
 
     /// <summary>Why the model is not served; null when it is.</summary>
     public string? Error { get; internal set; }

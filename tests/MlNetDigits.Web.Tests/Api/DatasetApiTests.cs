@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using MlNetDigits.Imaging;
-using MlNetDigits.Prediction;
 using MlNetDigits.Web.Tests.Fixtures;
 using static MlNetDigits.Web.Tests.Api.ApiClient;
 
@@ -93,7 +91,7 @@ public sealed class DatasetApiTests(WebAppFactory factory) : IClassFixture<WebAp
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.CacheControl?.Public);
         Assert.Equal(TimeSpan.FromDays(1), response.Headers.CacheControl?.MaxAge);
-        Assert.Equal(SampleDigits.Pixels(index), PngDecoder.Decode(png).ToBytes());
+        Assert.Equal(SampleDigits.Pixels(index), ImageCodec.Decode(png).ToBytes());
         Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
     }
 
@@ -103,7 +101,7 @@ public sealed class DatasetApiTests(WebAppFactory factory) : IClassFixture<WebAp
         using var client = factory.CreateClient();
         var body = await ReadyMisclassified(client, "/api/misclassified?model=sdca");
 
-        using var sdca = DigitClassifier.Load(TestModels.Second);
+        using var sdca = TestModels.LoadClassifier(TestModels.Second);
         var expected = Enumerable.Range(0, SampleDigits.Count)
             .Select(i => (Index: i, Predicted: sdca.Classify28x28(SampleDigits.Pixels(i)).Best.ClassIndex))
             .Where(p => p.Predicted != SampleDigits.Label(p.Index)).ToArray();

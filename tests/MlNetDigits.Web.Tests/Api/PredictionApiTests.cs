@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using MlNetDigits.Imaging;
-using MlNetDigits.Prediction;
 using MlNetDigits.Web.Tests.Fixtures;
 using static MlNetDigits.Web.Tests.Api.ApiClient;
 
@@ -11,7 +9,7 @@ namespace MlNetDigits.Web.Tests.Api;
 public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();
-    private readonly DigitClassifier _reference = DigitClassifier.Load(TestModels.First);
+    private readonly DigitClassifier _reference = TestModels.LoadClassifier(TestModels.First);
 
     public void Dispose()
     {
@@ -134,16 +132,16 @@ public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<We
 
         var url = body.GetProperty("image").GetString()!;
         Assert.StartsWith("data:image/png;base64,", url);
-        var seen = PngDecoder.Decode(Convert.FromBase64String(url["data:image/png;base64,".Length..]));
+        var seen = ImageCodec.Decode(Convert.FromBase64String(url["data:image/png;base64,".Length..]));
         Assert.Equal((28, 28), (seen.Width, seen.Height));
-        var expected = DigitPreprocessor.Preprocess(PngDecoder.Decode(png)).Final.ToBytes();
+        var expected = DigitPreprocessor.Preprocess(ImageCodec.Decode(png)).Final.ToBytes();
         Assert.Equal(expected, seen.ToBytes());
     }
 
     [Fact]
     public async Task Predict_FlagsABlankImageAsUnsure()
     {
-        var blank = PngEncoder.EncodeGray(64, 64, Enumerable.Repeat((byte)255, 64 * 64).ToArray());
+        var blank = ImageCodec.EncodePng(GrayImage.FromBytes(64, 64, Enumerable.Repeat((byte)255, 64 * 64).ToArray()));
 
         var (status, body, _) = await PostPngAsync(_client, "/api/predict", blank);
 
@@ -162,7 +160,7 @@ public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<We
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(30, body.GetProperty("count").GetInt32());
-        using var sdca = DigitClassifier.Load(TestModels.Second);
+        using var sdca = TestModels.LoadClassifier(TestModels.Second);
         var predictions = body.GetProperty("predictions").EnumerateArray().ToArray();
         for (int k = 0; k < indices.Length; k++)
             Assert.Equal(sdca.Classify28x28(SampleDigits.Pixels(indices[k])).Digit, predictions[k].GetProperty("digit").GetString());
@@ -206,15 +204,38 @@ public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<We
     public async Task Predict_RefusesABrokenPngWithProblemDetails()
     {
         var png = SampleDigits.DrawingPng(0);
-        png[^1] ^= 0xFF; // break the IEND chunk's CRC
+        var truncated = png[..(png.Length / 2)]; // the header is whole, the image data stops half way
         var notPng = "GIF89a not a png"u8.ToArray();
 
-        var broken = await PostPngAsync(_client, "/api/predict", png);
+        var broken = await PostPngAsync(_client, "/api/predict", truncated);
         var gif = await PostPngAsync(_client, "/api/predict", notPng);
 
-        Assert.Contains("CRC", AssertProblem(broken, HttpStatusCode.BadRequest));
+        Assert.Contains("truncated", AssertProblem(broken, HttpStatusCode.BadRequest));
         Assert.Contains("Not a PNG", AssertProblem(gif, HttpStatusCode.BadRequest));
         Assert.Equal("Invalid PNG", gif.Body.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Predict_RefusesAPngOver4096PixelsASide()
+    {
+        var wide = ImageCodec.EncodePng(new GrayImage(5000, 1));
+
+        var response = await PostPngAsync(_client, "/api/predict", wide);
+
+        Assert.Contains("4096", AssertProblem(response, HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task Predict_KeepsServingTheCnnRequestAfterRequest()
+    {
+        // The library's pool disposed every engine given back after its first few predictions, and the CNN's ONNX session
+        // with it; the app must not depend on that.
+        var png = SampleDigits.DrawingPng(SampleDigits.FirstOf(6));
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 24; i++)
+            statuses.Add((await PostPngAsync(_client, "/api/predict?model=cnn", png)).Status);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
     }
 
     [Theory]

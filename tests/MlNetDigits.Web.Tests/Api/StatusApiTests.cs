@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using MlNetDigits.Web.Tests.Fixtures;
 using static MlNetDigits.Web.Tests.Api.ApiClient;
 
@@ -37,6 +38,28 @@ public sealed class StatusApiTests(WebAppFactory factory) : IClassFixture<WebApp
         Assert.Equal(10, models[0].GetProperty("classes").GetArrayLength());
         Assert.Equal(HttpStatusCode.OK, one.Status);
         Assert.Equal(TestModels.Second, one.Body.GetProperty("file").GetString());
+    }
+
+    [Fact]
+    public async Task ModelInfo_DescribesTheCnnLayersAndTheSdcaChain()
+    {
+        using var client = factory.CreateClient();
+
+        var cnn = (await GetAsync(client, "/api/models/cnn")).Body.GetProperty("details");
+        var sdca = (await GetAsync(client, "/api/models/sdca")).Body.GetProperty("details");
+
+        Assert.Equal("cnn", cnn.GetProperty("kind").GetString());
+        Assert.Equal("fast", cnn.GetProperty("preset").GetString());
+        Assert.Equal([1, 28, 28], cnn.GetProperty("inputShape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Contains("conv 24 5", cnn.GetProperty("layers").EnumerateArray().Select(l => l.GetString()));
+        Assert.True(cnn.GetProperty("temperature").GetDouble() > 0);
+        Assert.Equal(1, cnn.GetProperty("history").GetArrayLength());
+        Assert.Contains("OnnxTransformer", cnn.GetProperty("transformers").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("ml.net", sdca.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, sdca.GetProperty("layers").ValueKind);
+        Assert.Equal(
+            ["ValueToKeyMappingTransformer", "NormalizingTransformer", "MulticlassPredictionTransformer<MaximumEntropyModelParameters>", "KeyToValueMappingTransformer"],
+            sdca.GetProperty("transformers").EnumerateArray().Select(t => t.GetString()));
     }
 
     [Theory]
@@ -81,6 +104,30 @@ public sealed class StatusApiTests(WebAppFactory factory) : IClassFixture<WebApp
         var entries = compare.Body.GetProperty("models").EnumerateArray().ToArray();
         Assert.False(entries[1].GetProperty("available").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, stillServes.Status);
+    }
+
+    [Theory]
+    [InlineData("not a zip at all")]
+    [InlineData("zip without a model")]
+    public async Task UnloadableModelFile_AppStartsDegradedAndSaysWhy(string content)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mlnd-bad-").FullName, "bad.zip");
+        if (content == "not a zip at all")
+            File.WriteAllText(path, content);
+        else
+            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+                zip.CreateEntry("readme.txt");
+        using var degraded = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Cnn"] = path });
+        using var client = degraded.CreateClient();
+
+        var health = await GetAsync(client, "/api/health");
+        var info = await GetAsync(client, "/api/models/cnn");
+
+        Assert.Equal("degraded", health.Body.GetProperty("status").GetString());
+        Assert.Equal("missing", info.Body.GetProperty("status").GetString());
+        Assert.Contains($"could not be loaded from {path}", info.Body.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, info.Body.GetProperty("details").ValueKind);
+        Assert.Equal(HttpStatusCode.OK, (await PostPngAsync(client, "/api/predict?model=sdca", SampleDigits.DrawingPng(0))).Status);
     }
 
     [Fact]
@@ -142,5 +189,32 @@ public sealed class StatusApiTests(WebAppFactory factory) : IClassFixture<WebApp
         Assert.NotEqual(before, after);
         Assert.Equal(after, predicted.Body.GetProperty("modelVersion").GetString());
         Assert.Equal(1, (await GetAsync(client, "/api/models/cnn")).Body.GetProperty("reloads").GetInt32());
+    }
+
+    [Fact]
+    public async Task ChangedModelFile_ThatDoesNotLoad_LeavesTheOldModelServing()
+    {
+        var path = TestModels.CopyOfFirst();
+        using var watching = WebAppFactory.With(new Dictionary<string, string?> { ["Models:Cnn"] = path, ["Web:WatchModels"] = "true" });
+        using var client = watching.CreateClient();
+        var before = (await GetAsync(client, "/api/models/cnn")).Body;
+
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, "not a model");
+        File.Move(temp, path, overwrite: true);
+        var after = before;
+        for (var waited = 0; waited < 15_000 && after.GetProperty("error").ValueKind == JsonValueKind.Null; waited += 100)
+        {
+            await Task.Delay(100);
+            after = (await GetAsync(client, "/api/models/cnn")).Body;
+        }
+        var predicted = await PostPngAsync(client, "/api/predict?model=cnn", SampleDigits.DrawingPng(0));
+
+        Assert.Contains("not a valid model file", after.GetProperty("error").GetString());
+        Assert.Equal("ready", after.GetProperty("status").GetString());
+        Assert.Equal(before.GetProperty("version").GetString(), after.GetProperty("version").GetString());
+        Assert.Equal(0, after.GetProperty("reloads").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, predicted.Status);
+        Assert.Equal(before.GetProperty("version").GetString(), predicted.Body.GetProperty("modelVersion").GetString());
     }
 }

@@ -80,6 +80,8 @@ public sealed class GalleryPageTests(BrowserFixture fixture, ITestOutputHelper o
         Assert.Contains($"true {SampleDigits.Label(index)}", await first.InnerTextAsync());
         Assert.NotEqual(SampleDigits.Label(index).ToString(), await first.GetByTestId("predicted").InnerTextAsync());
         Assert.Matches("gets [0-9,]+ of 1,000 test images wrong", await page.GetByTestId("summary").InnerTextAsync());
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            "The misclassified page scrolls sideways: the probability bars do not fit in their cards.");
         await Screenshot(page, "misclassified-sdca");
         await page.Context.CloseAsync();
     }

@@ -1,6 +1,3 @@
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
-
 namespace MlNetDigits.Web.Tests.Fixtures;
 
 /// <summary>Digits from the committed sample's test split, as MNIST pixels and as dark-on-light PNGs (like a drawing).</summary>
@@ -32,6 +29,6 @@ public static class SampleDigits
         for (int y = 0; y < Side; y++)
             for (int x = 0; x < Side; x++)
                 big[y * Side + x] = (byte)(255 - pixels[y / Scale * 28 + x / Scale]);
-        return PngEncoder.EncodeGray(Side, Side, big);
+        return ImageCodec.EncodePng(GrayImage.FromBytes(Side, Side, big));
     }
 }
