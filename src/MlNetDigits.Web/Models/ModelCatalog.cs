@@ -131,18 +131,8 @@ public sealed partial class ModelCatalog : IDisposable
         }
     }
 
-    /// <summary>
-    /// The classifier settings of every served model. MaximumRetainedEngines is lifted as far as it goes to work around
-    /// the library's pool, which never decrements its idle count when it lends an engine: after that many predictions it
-    /// disposes every engine given back, and ML.NET's PredictionEngine (OwnsTransformer defaults to true) disposes the
-    /// model with it, so a CNN's ONNX Runtime session is gone and every later prediction fails. Idle engines are still
-    /// bounded by the most requests ever served at once.
-    /// </summary>
-    internal static DigitClassifierOptions ClassifierOptions(bool watch) => new()
-    {
-        WatchForChanges = watch,
-        Pool = { MaximumRetainedEngines = int.MaxValue },
-    };
+    /// <summary>The classifier settings of every served model.</summary>
+    internal static DigitClassifierOptions ClassifierOptions(bool watch) => new() { WatchForChanges = watch };
 
     private static string? TryFindShipped(string name)
     {

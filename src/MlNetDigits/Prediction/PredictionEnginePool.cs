@@ -192,7 +192,16 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
                 return false;
             }
             var model = LoadedModel.FromBytes(bytes, path, previous.Model.Name, timestamp, _ml);
-            var next = CreateSlot(model);
+            Slot next;
+            try
+            {
+                next = CreateSlot(model);
+            }
+            catch
+            {
+                model.Dispose(); // a refused file must not keep its ONNX Runtime session
+                throw;
+            }
             entry.Slot = next;
             previous.Retire();
             // The log line comes first, so a handler woken by the event finds the reload already logged.
