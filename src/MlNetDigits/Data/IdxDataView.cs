@@ -43,6 +43,35 @@ public sealed class IdxDataView : IDataView
 
     public DataViewSchema Schema { get; }
 
+    /// <summary>
+    /// One data view holding the rows of <paramref name="views"/> one after the other (e.g. MNIST's training images and
+    /// the corrections people made), copied; the images must have the same size.
+    /// </summary>
+    /// <exception cref="ArgumentException">The views hold images of different sizes, or there are none.</exception>
+    public static IdxDataView Concatenate(params IdxDataView[] views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.Length == 0)
+            throw new ArgumentException("Concatenate needs at least one data view.", nameof(views));
+        var first = views[0];
+        foreach (var view in views)
+            if (view.Height != first.Height || view.Width != first.Width)
+                throw new ArgumentException($"Cannot concatenate {view.Height}x{view.Width} images with {first.Height}x{first.Width} ones.", nameof(views));
+        long rows = views.Sum(v => (long)v.RowCount);
+        if (rows * first.Height * first.Width > Array.MaxLength)
+            throw new ArgumentException($"{rows:N0} images of {first.Height}x{first.Width} do not fit in one array.", nameof(views));
+        var pixels = new byte[rows * first.Height * first.Width];
+        var labels = new byte[rows];
+        int row = 0;
+        foreach (var view in views)
+        {
+            view._pixels.CopyTo(pixels, (long)row * first.Height * first.Width);
+            view._labels.CopyTo(labels, row);
+            row += view.RowCount;
+        }
+        return new IdxDataView(new IdxImages((int)rows, first.Height, first.Width, pixels), labels);
+    }
+
     /// <summary>An "ImageShape" annotation of (channels, rows, columns), for a column of images stored as a flat vector.</summary>
     public static DataViewSchema.Annotations ShapeAnnotation(int channels, int rows, int columns)
     {

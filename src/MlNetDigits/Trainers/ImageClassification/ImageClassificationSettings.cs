@@ -65,4 +65,7 @@ public sealed record ImageClassificationSettings
     public required int Seed { get; init; }
 
     public required int NumberOfThreads { get; init; }
+
+    /// <summary>The ONNX graph's SHA-256 (first 12 hex digits) of the model training started from; null: from scratch.</summary>
+    public string? InitialModel { get; init; }
 }

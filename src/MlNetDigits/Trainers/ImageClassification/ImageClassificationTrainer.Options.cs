@@ -185,6 +185,13 @@ public sealed partial class ImageClassificationTrainer
         public string? ResumeFrom { get; set; }
 
         /// <summary>
+        /// A trained CNN to start from (fine-tuning): its layers, weights and normalisation replace the preset's network and
+        /// its initialisation; the data's classes must be the model's. The other settings (epochs, learning rate,
+        /// augmentation...) still come from the options and the preset: fine-tuning usually wants few epochs and a low rate.
+        /// </summary>
+        public ImageClassificationTransformer? InitialModel { get; set; }
+
+        /// <summary>
         /// The GPU that ONNX Runtime runs the trained model on (ML.NET's OnnxTransformer); null: the CPU. Needs the
         /// Microsoft.ML.OnnxRuntime.Gpu.Linux package in the app instead of Microsoft.ML.OnnxRuntime. Training itself runs
         /// on <see cref="Backend"/>. A loaded model takes MLContext.GpuDeviceId instead.

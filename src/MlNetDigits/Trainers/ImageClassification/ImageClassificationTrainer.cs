@@ -92,11 +92,14 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var (c, h, w) = data.Shape;
         int classes = data.ClassCount;
         var spec = NetworkSpec.Parse(settings.Layers, c, h, w, classes);
+        Dictionary<string, Tensor>? initialWeights = null;
+        if (_options.InitialModel is { } initial)
+            (spec, initialWeights) = StartingPoint(initial, data);
         var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
         TrainingResult result;
         try
         {
-            var loop = new TrainingLoop(settings, spec, kernels, data, trainRows, validation, p => Report(p), _options.ProgressInterval, cancellation, clock);
+            var loop = new TrainingLoop(settings, spec, kernels, data, trainRows, validation, p => Report(p), _options.ProgressInterval, cancellation, clock, initialWeights);
             Report(clock, string.Create(CultureInfo.InvariantCulture,
                 $"preset '{settings.Preset}': {spec} ({spec.MultiplyAccumulates() / 1e6:F1} M multiply-adds per image); {trainRows.Length} training and {validation?.Labels.Length ?? 0} validation images, {classes} classes; " +
                 $"{settings.Epochs} epoch(s) of {loop.BatchesPerEpoch} batches of {settings.BatchSize}; {settings.Optimizer} lr {settings.LearningRate:G4}, schedule {settings.LearningRateSchedule}; " +
@@ -127,6 +130,26 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
         Report(clock, string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; exported to ONNX ({onnx.Length / 1024.0:F0} KB)."));
         return new ImageClassificationTransformer(chain, onnx, info, data.LabelColumn);
+    }
+
+    /// <summary>
+    /// The network and weights of the model to fine-tune: its layers (head included) over this data's images, checked
+    /// against the data's shape and classes.
+    /// </summary>
+    private static (NetworkSpec Spec, Dictionary<string, Tensor> Weights) StartingPoint(ImageClassificationTransformer initial, ImageExamples data)
+    {
+        var info = initial.Info;
+        if (info.IsEnsemble)
+            throw new ArgumentException($"InitialModel is an ensemble of {info.Members!.Count} networks; fine-tune one network at a time.");
+        var (c, h, w) = data.Shape;
+        if (!info.InputShape.SequenceEqual([c, h, w]))
+            throw new ArgumentException($"InitialModel reads {string.Join("x", info.InputShape)} images; the training data holds {c}x{h}x{w}.");
+        var classes = ClassNames.Of(data.LabelColumn);
+        if (!classes.SequenceEqual(info.ClassNames))
+            throw new ArgumentException($"InitialModel predicts the classes [{string.Join(", ", info.ClassNames)}]; the training label has [{string.Join(", ", classes)}]. Map the label the same way (MapValueToKey by value for digits).");
+        var spec = NetworkSpec.Parse(info.Layers, c, h, w);
+        var network = spec.Build(new Rng(0));
+        return (spec, CnnNetwork.StateDictionary(network, initial.GetOnnxModel()));
     }
 
     /// <summary>The training rows and the validation images (held out by a seeded draw, or the explicit set).</summary>
@@ -171,7 +194,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var settings = new ImageClassificationSettings
         {
             Preset = p.Name,
-            Layers = o.Layers is null ? p.Layers : [.. o.Layers],
+            Layers = o.InitialModel is { } from ? [.. from.Info.Layers] : o.Layers is null ? p.Layers : [.. o.Layers],
             Epochs = o.Epochs ?? p.Epochs,
             BatchSize = o.BatchSize ?? p.BatchSize,
             Optimizer = OptimizerFactory.NameOf(OptimizerFactory.ParseKind(o.Optimizer ?? p.Optimizer)),
@@ -193,12 +216,13 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             ExplicitValidationSet = o.ValidationSet is not null,
             EarlyStoppingCriteria = o.EarlyStoppingCriteria,
             TestOnTrainSet = o.TestOnTrainSet,
-            Mean = [.. o.Mean],
-            StandardDeviation = [.. o.StandardDeviation],
-            PixelScale = o.PixelScale,
+            Mean = o.InitialModel is { } m ? [.. m.Info.Mean] : [.. o.Mean],
+            StandardDeviation = o.InitialModel is { } d ? [.. d.Info.StandardDeviation] : [.. o.StandardDeviation],
+            PixelScale = o.InitialModel?.Info.PixelScale ?? o.PixelScale,
             Calibrate = o.Calibrate,
             Seed = _seed,
             NumberOfThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
+            InitialModel = o.InitialModel is { } start ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(start.GetOnnxModel()))[..12] : null,
         };
         if (settings.BatchSize > trainingCount)
             throw new ArgumentException($"BatchSize {settings.BatchSize} is larger than the {trainingCount} training images; use a batch size of at most {trainingCount} or more data.");

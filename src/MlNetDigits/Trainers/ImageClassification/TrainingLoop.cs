@@ -49,7 +49,8 @@ internal sealed class TrainingLoop
     private float[]? _augmented;                    // (BatchSize, C, H, W), when augmenting
 
     public TrainingLoop(ImageClassificationSettings settings, NetworkSpec spec, IKernels kernels, ImageExamples data, int[] trainRows,
-        ValidationImages? validation, Action<TrainingProgress> report, int progressInterval, CancellationToken cancellation, Stopwatch clock)
+        ValidationImages? validation, Action<TrainingProgress> report, int progressInterval, CancellationToken cancellation, Stopwatch clock,
+        IReadOnlyDictionary<string, Tensor>? initialWeights = null)
     {
         _s = settings;
         _data = data;
@@ -66,6 +67,8 @@ internal sealed class TrainingLoop
 
         _rng = new Rng((ulong)(uint)settings.Seed);
         _net = spec.Build(_rng);
+        if (initialWeights is not null)
+            _net.LoadStateDict(initialWeights); // fine-tuning: the drawn initial weights are replaced, the generator has moved on the same way
         _net.Kernels = kernels;
         _optimizer = OptimizerFactory.Create(settings.Optimizer, _net.Parameters, new OptimizerOptions
         {
