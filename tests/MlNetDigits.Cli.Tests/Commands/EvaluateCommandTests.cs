@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlNetDigits.Cli.Tests.Commands;
 
@@ -37,6 +39,41 @@ public sealed class EvaluateCommandTests(TrainedModels models) : IDisposable
         // The CNN's per-epoch history is charted from the model file.
         Assert.True(File.Exists(Path.Combine(report, "cnn-curve-loss.svg")));
         Assert.Contains("Per-epoch history stored in the model file", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("compare")]
+    [InlineData("predict")]
+    public async Task ModelWithOverflowingWeights_Exits1NamingTheFileInsteadOfPrintingNaN(string command)
+    {
+        var poisoned = Path.Combine(_temp.Path, "overflowing.zip");
+        WriteOverflowingModel(models.SdcaPath, poisoned);
+        var png = Path.Combine(_temp.Path, "digit.png");
+        File.WriteAllBytes(png, ImageCodec.EncodePng(GrayImage.FromBytes(28, 28, new byte[28 * 28])));
+        string[] args = command switch
+        {
+            "evaluate" => ["evaluate", "--model", poisoned, "--data", "sample"],
+            "compare" => ["compare", "--models", models.SdcaPath, poisoned, "--data", "sample"],
+            _ => ["predict", "--model", poisoned, png],
+        };
+
+        var (code, output, error) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(1, code);
+        Assert.Contains(poisoned, error);
+        Assert.Contains("probabilit", error);
+        Assert.DoesNotContain("unexpected error", error);
+        Assert.DoesNotContain("NaN", output);
+    }
+
+    /// <summary>The model at <paramref name="source"/> behind a stage that multiplies every pixel by 3e38: finite weights whose every probability overflows to NaN.</summary>
+    private static void WriteOverflowingModel(string source, string path)
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.Model.Load(source, out var schema);
+        var blowUp = ml.Transforms.Expression("Image", "x => x * 3e38", "Image").Fit(ml.Data.LoadFromIdxFolder(CliRunner.SampleFolder, DatasetSplit.Test));
+        ml.Model.Save(new TransformerChain<ITransformer>([blowUp, .. (IEnumerable<ITransformer>)model]), schema, path);
     }
 
     [Fact]
