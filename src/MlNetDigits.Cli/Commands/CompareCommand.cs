@@ -13,7 +13,7 @@ namespace MlNetDigits.Cli.Commands;
 /// evaluates both on the test split and prints them side by side: accuracy, log-loss, calibration error, training time,
 /// single-image latency (median through an ML.NET PredictionEngine), model size, how many times fewer errors the second
 /// makes, and both confusion matrices. The defaults (SDCA's own, the CNN's "fast" preset for one epoch, seed 1) finish in a
-/// few minutes on two cores on full MNIST, which is fetched first when missing.
+/// few minutes on two cores on full MNIST, which is fetched first when missing from the default data root.
 /// </summary>
 internal static class CompareCommand
 {
@@ -42,13 +42,13 @@ internal static class CompareCommand
         {
             var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             var cnn = learner.Read(parse, "cnn") with { Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
-            return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
+            return RunAsync(env, env.DataRoot(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
                 parse.GetValue(models), [sdca, cnn], cancellationToken);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, string dataName, string? reportFolder, bool json,
+    private static async Task<int> RunAsync(CliEnvironment env, DataRoot root, string dataName, string? reportFolder, bool json,
         string[]? modelNames, LearnerSettings[] learners, CancellationToken cancellationToken)
     {
         foreach (var l in learners)
@@ -61,13 +61,13 @@ internal static class CompareCommand
             foreach (var name in modelNames ?? [])
                 loaded.Add(ModelArguments.Load(name));
 
-            var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+            var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
             var ml = new MLContext(0);
             var test = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
             var testDescription = $"{dataset.Description}, test split";
             var results = loaded.Count > 0
                 ? await AssessLoadedAsync(log, loaded, test, testDescription, cancellationToken).ConfigureAwait(false)
-                : await TrainAndAssessAsync(log, locator, dataName, reportFolder, learners, test, testDescription, cancellationToken).ConfigureAwait(false);
+                : await TrainAndAssessAsync(log, root, dataName, reportFolder, learners, test, testDescription, cancellationToken).ConfigureAwait(false);
             return await WriteAsync(env, log, reportFolder, json, testDescription, results).ConfigureAwait(false);
         }
         finally
@@ -92,10 +92,10 @@ internal static class CompareCommand
         return results;
     }
 
-    private static async Task<List<LearnerResult>> TrainAndAssessAsync(CliEnvironment log, DatasetLocator locator, string dataName, string? reportFolder,
+    private static async Task<List<LearnerResult>> TrainAndAssessAsync(CliEnvironment log, DataRoot root, string dataName, string? reportFolder,
         LearnerSettings[] learners, IDataView test, string testDescription, CancellationToken cancellationToken)
     {
-        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
         var ml = new MLContext(0);
         var train = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
         var modelFolder = reportFolder is not null

@@ -43,7 +43,7 @@ internal static class TrainCommand
                 CheckpointDirectory = parse.GetValue(checkpoint),
                 ResumeFrom = parse.GetValue(resume),
             };
-            return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), settings, parse.GetValue(data)!, parse.GetValue(output)!,
+            return RunAsync(env, env.DataRoot(parse.GetValue(global.DataDir)), settings, parse.GetValue(data)!, parse.GetValue(output)!,
                 parse.GetValue(json), parse.GetResult(learner.Seed) is not null, cancellationToken);
         }));
         return command;
@@ -52,7 +52,7 @@ internal static class TrainCommand
     /// <summary>MODEL.metrics.json for MODEL.zip.</summary>
     public static string MetricsPath(string modelPath) => Path.ChangeExtension(modelPath, ".metrics.json");
 
-    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, LearnerSettings settings, string dataName, string outPath,
+    private static async Task<int> RunAsync(CliEnvironment env, DataRoot root, LearnerSettings settings, string dataName, string outPath,
         bool json, bool seedGiven, CancellationToken cancellationToken)
     {
         settings.Validate();
@@ -68,8 +68,8 @@ internal static class TrainCommand
         if (defaultCheckpoint)
             settings = settings with { CheckpointDirectory = Path.ChangeExtension(Path.GetFullPath(outPath), ".checkpoint") };
 
-        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
-        dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
+        dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
         var ml = new MLContext(settings.Seed);
         var train = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
         var test = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
