@@ -21,6 +21,9 @@ internal sealed class CliEnvironment
     /// <summary>Where the Debian Fashion-MNIST package is looked for; null for the standard place.</summary>
     public string? FashionSystemFolder { get; init; }
 
+    /// <summary>The data root used without <c>--data-dir</c>; null for <c>$MLNETDIGITS_DATA</c>, else <c>./data</c> (tests point it elsewhere).</summary>
+    public string? DefaultDataRoot { get; init; }
+
     /// <summary>The environment of the real console.</summary>
     public static CliEnvironment ForConsole()
     {
@@ -51,8 +54,30 @@ internal sealed class CliEnvironment
         Width = Width,
         Npm = Npm,
         FashionSystemFolder = FashionSystemFolder,
+        DefaultDataRoot = DefaultDataRoot,
     };
 
-    /// <summary>A locator for the data root given by <c>--data-dir</c> (null: MLNETDIGITS_DATA or ./data).</summary>
-    public DatasetLocator Locator(string? dataDir) => new(dataDir, FashionSystemFolder);
+    /// <summary>The data root given by <c>--data-dir</c>, or the default one when <paramref name="dataDir"/> is null.</summary>
+    /// <remarks>A <c>--data-dir</c> naming the default root itself counts as the default.</remarks>
+    public DataRoot DataRoot(string? dataDir)
+    {
+        var defaultRoot = new DatasetLocator(DefaultDataRoot, FashionSystemFolder);
+        if (dataDir is null)
+            return new DataRoot(defaultRoot, IsDefault: true);
+        var given = new DatasetLocator(dataDir, FashionSystemFolder);
+        return new DataRoot(given, IsDefault: string.Equals(given.DataRoot.TrimEnd('/'), defaultRoot.DataRoot.TrimEnd('/'), StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// Where data sets are looked for. MNIST is downloaded on demand only into the default root (<c>$MLNETDIGITS_DATA</c>, else
+/// <c>./data</c>); a root given with <c>--data-dir</c> must already hold it (<c>mlnetdigits data fetch --data-dir DIR</c> puts
+/// it there), so a mistyped path fails at once instead of starting a 55 MB download.
+/// </summary>
+/// <param name="Locator">Finds data sets under the root.</param>
+/// <param name="IsDefault">True when no <c>--data-dir</c> was given.</param>
+internal sealed record DataRoot(DatasetLocator Locator, bool IsDefault)
+{
+    /// <summary>The root folder (absolute).</summary>
+    public string Folder => Locator.DataRoot;
 }

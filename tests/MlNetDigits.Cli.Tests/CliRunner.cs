@@ -6,11 +6,19 @@ internal static class CliRunner
     /// <summary>The committed sample, copied next to the test assembly.</summary>
     public static string SampleFolder { get; } = Path.Combine(AppContext.BaseDirectory, "data", "sample");
 
+    /// <param name="args">The command line.</param>
+    /// <param name="npm">Stands in for npm (default: one that refuses, so nothing is downloaded).</param>
+    /// <param name="fashionSystemFolder">Where Debian's Fashion-MNIST is looked for (default: a folder that does not exist).</param>
+    /// <param name="output">Receives standard output (default: a new writer).</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <param name="defaultDataRoot">The data root without --data-dir (default: a folder that does not exist, never the test's ./data).</param>
+    /// <param name="error">Receives standard error (default: a new writer).</param>
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(
-        string[] args, INpmRunner? npm = null, string? fashionSystemFolder = null, StringWriter? output = null, CancellationToken cancellationToken = default)
+        string[] args, INpmRunner? npm = null, string? fashionSystemFolder = null, StringWriter? output = null, CancellationToken cancellationToken = default,
+        string? defaultDataRoot = null, StringWriter? error = null)
     {
         output ??= new StringWriter();
-        var error = new StringWriter();
+        error ??= new StringWriter();
         var env = new CliEnvironment
         {
             Out = output,
@@ -19,6 +27,7 @@ internal static class CliRunner
             Width = 100,
             Npm = npm ?? new RefusingNpm(),
             FashionSystemFolder = fashionSystemFolder ?? Path.Combine(Path.GetTempPath(), "mlnd-no-fashion-" + Guid.NewGuid().ToString("N")),
+            DefaultDataRoot = defaultDataRoot ?? Path.Combine(Path.GetTempPath(), "mlnd-no-data-" + Guid.NewGuid().ToString("N")),
         };
         var code = await new CliApp(env).RunAsync(args, cancellationToken);
         return (code, output.ToString(), error.ToString());

@@ -13,7 +13,7 @@ namespace MlNetDigits.Cli.Commands;
 /// evaluates both on the test split and prints them side by side: accuracy, log-loss, calibration error, training time,
 /// single-image latency (median through an ML.NET PredictionEngine), model size, how many times fewer errors the second
 /// makes, and both confusion matrices. The defaults (SDCA's own, the CNN's "fast" preset for one epoch, seed 1) finish in a
-/// few minutes on two cores on full MNIST, which is fetched first when missing.
+/// few minutes on two cores on full MNIST, which is fetched first when missing from the default data root.
 /// </summary>
 internal static class CompareCommand
 {
@@ -23,7 +23,7 @@ internal static class CompareCommand
     public static Command Create(CliEnvironment env, GlobalOptions global)
     {
         var data = new Option<string>("--data") { Description = DatasetArguments.Description, DefaultValueFactory = _ => "mnist", HelpName = DatasetArguments.HelpName };
-        var report = new Option<string?>("--report") { Description = "Write report.html, report.md, SVG charts, mistakes and the trained models into this folder.", HelpName = "DIR" };
+        var report = new Option<string?>("--report") { Description = "Write report.html and report.md (the models side by side), charts, mistakes and the trained models into this new or empty folder (or one holding an earlier report).", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (one object per learner) on stdout." };
         var models = new Option<string[]?>("--models")
         {
@@ -42,38 +42,44 @@ internal static class CompareCommand
         {
             var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             var cnn = learner.Read(parse, "cnn") with { Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
-            return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
+            return RunAsync(env, env.DataRoot(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
                 parse.GetValue(models), [sdca, cnn], cancellationToken);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, string dataName, string? reportFolder, bool json,
+    private static async Task<int> RunAsync(CliEnvironment env, DataRoot root, string dataName, string? reportFolder, bool json,
         string[]? modelNames, LearnerSettings[] learners, CancellationToken cancellationToken)
     {
         foreach (var l in learners)
             l.Validate();
+        if (reportFolder is not null)
+            ReportWriter.CheckFolder(reportFolder);
         var log = json ? env.WithOutput(env.Error) : env;
         // Fail on a missing or unreadable model before fetching or training.
         var loaded = new List<LoadedModel>();
+        // Trained models wait here and join the report folder with the report, so a run that fails leaves the folder as it was.
+        var trainedFolder = Path.Combine(Path.GetTempPath(), "mlnetdigits-compare-" + Guid.NewGuid().ToString("N"));
         try
         {
             foreach (var name in modelNames ?? [])
                 loaded.Add(ModelArguments.Load(name));
 
-            var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+            var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
             var ml = new MLContext(0);
             var test = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
             var testDescription = $"{dataset.Description}, test split";
             var results = loaded.Count > 0
                 ? await AssessLoadedAsync(log, loaded, test, testDescription, cancellationToken).ConfigureAwait(false)
-                : await TrainAndAssessAsync(log, locator, dataName, reportFolder, learners, test, testDescription, cancellationToken).ConfigureAwait(false);
-            return await WriteAsync(env, log, reportFolder, json, testDescription, results).ConfigureAwait(false);
+                : await TrainAndAssessAsync(log, root, dataName, reportFolder, trainedFolder, learners, test, testDescription, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(env, log, reportFolder, trainedFolder, json, testDescription, results).ConfigureAwait(false);
         }
         finally
         {
             foreach (var model in loaded)
                 model.Dispose();
+            if (Directory.Exists(trainedFolder))
+                Directory.Delete(trainedFolder, recursive: true);
         }
     }
 
@@ -81,58 +87,77 @@ internal static class CompareCommand
         CancellationToken cancellationToken)
     {
         var results = new List<LearnerResult>();
-        foreach (var model in models)
+        var summaries = models.Select(m => ModelInspector.Inspect(m.Transformer)).ToList();
+        var names = ColumnNames(models, summaries);
+        for (int i = 0; i < models.Count; i++)
         {
-            var summary = ModelInspector.Inspect(model.Transformer);
+            var (model, summary) = (models[i], summaries[i]);
             await log.Out.WriteLineAsync($"Evaluating {model.FilePath} ({summary.Description})...").ConfigureAwait(false);
             results.Add(await Task.Run(() => ModelAssessment.Assess(model.Transformer, test, testDescription,
-                new ModelAssessment.ModelFacts(summary.Kind, summary.Description, model.FilePath, null, null, summary.Curves, summary.CurvesNote),
+                new ModelAssessment.ModelFacts(names[i], summary.Description, model.FilePath, null, null, summary.Curves, summary.CurvesNote),
                 cancellationToken), cancellationToken).ConfigureAwait(false));
         }
         return results;
     }
 
-    private static async Task<List<LearnerResult>> TrainAndAssessAsync(CliEnvironment log, DatasetLocator locator, string dataName, string? reportFolder,
-        LearnerSettings[] learners, IDataView test, string testDescription, CancellationToken cancellationToken)
+    /// <summary>
+    /// What each loaded model is called in the table and the report: its kind ("sdca", "cnn") when the kinds differ,
+    /// else its file name (two CNNs: "cnn-fast" and "cnn-best"), numbered when those are the same too.
+    /// </summary>
+    private static List<string> ColumnNames(List<LoadedModel> models, List<ModelSummary> summaries)
     {
-        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
+        List<string> names = summaries.Select(s => s.Kind).Distinct(StringComparer.Ordinal).Count() == summaries.Count
+            ? [.. summaries.Select(s => s.Kind)]
+            : [.. models.Select(m => Path.GetFileNameWithoutExtension(m.FilePath!))];
+        for (int i = 1; i < names.Count; i++)
+            if (names.Take(i).Contains(names[i], StringComparer.Ordinal))
+                names[i] = $"{names[i]} ({i + 1})";
+        return names;
+    }
+
+    /// <summary>Trains each learner into <paramref name="trainedFolder"/> and assesses it; a report will name its model REPORT/models/NAME.zip.</summary>
+    private static async Task<List<LearnerResult>> TrainAndAssessAsync(CliEnvironment log, DataRoot root, string dataName, string? reportFolder,
+        string trainedFolder, LearnerSettings[] learners, IDataView test, string testDescription, CancellationToken cancellationToken)
+    {
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
         var ml = new MLContext(0);
         var train = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
-        var modelFolder = reportFolder is not null
-            ? Path.Combine(reportFolder, "models")
-            : Path.Combine(Path.GetTempPath(), "mlnetdigits-compare-" + Guid.NewGuid().ToString("N"));
         var results = new List<LearnerResult>();
-        try
+        foreach (var settings in learners)
         {
-            foreach (var settings in learners)
+            await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Training {settings.Description} on {dataset.Description} ({train.GetRowCount():N0} images), seed {settings.Seed}...")).ConfigureAwait(false);
+            var trained = await TrainingRun.TrainAsync(log, settings, train, cancellationToken).ConfigureAwait(false);
+            var path = Path.Combine(trainedFolder, settings.Trainer + ".zip");
+            AtomicFile.Write(path, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
+            await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Trained {settings.Trainer} in {ReportWriter.Seconds(trained.Seconds)}; evaluating...")).ConfigureAwait(false);
+            var result = await Task.Run(() => ModelAssessment.Assess(trained.Model, test, testDescription,
+                new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, null, trained.Seconds, settings.Seed,
+                    trained.Curves, trained.CurvesNote), cancellationToken), cancellationToken).ConfigureAwait(false);
+            results.Add(result with
             {
-                await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Training {settings.Description} on {dataset.Description} ({train.GetRowCount():N0} images), seed {settings.Seed}...")).ConfigureAwait(false);
-                var trained = await TrainingRun.TrainAsync(log, settings, train, cancellationToken).ConfigureAwait(false);
-                var path = Path.Combine(modelFolder, settings.Trainer + ".zip");
-                AtomicFile.Write(path, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
-                await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Trained {settings.Trainer} in {ReportWriter.Seconds(trained.Seconds)}; evaluating...")).ConfigureAwait(false);
-                var result = await Task.Run(() => ModelAssessment.Assess(trained.Model, test, testDescription,
-                    new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, reportFolder is null ? null : path, trained.Seconds, settings.Seed,
-                        trained.Curves, trained.CurvesNote), cancellationToken), cancellationToken).ConfigureAwait(false);
-                results.Add(result with { ModelBytes = new FileInfo(path).Length });
-            }
-        }
-        finally
-        {
-            if (reportFolder is null && Directory.Exists(modelFolder))
-                Directory.Delete(modelFolder, recursive: true);
+                ModelPath = reportFolder is null ? null : Path.Combine(reportFolder, ReportWriter.ModelFolder, Path.GetFileName(path)),
+                ModelBytes = new FileInfo(path).Length,
+            });
         }
         return results;
     }
 
-    private static async Task<int> WriteAsync(CliEnvironment env, CliEnvironment log, string? reportFolder, bool json, string testDescription,
-        List<LearnerResult> results)
+    private static async Task<int> WriteAsync(CliEnvironment env, CliEnvironment log, string? reportFolder, string trainedFolder, bool json,
+        string testDescription, List<LearnerResult> results)
     {
         if (reportFolder is not null)
         {
             ReportWriter.Write(reportFolder, "Comparison of " + string.Join(" and ", results.Select(r => r.Name)), results);
+            if (Directory.Exists(trainedFolder))
+            {
+                foreach (var model in Directory.GetFiles(trainedFolder, "*.zip"))
+                {
+                    using var source = File.OpenRead(model);
+                    AtomicFile.Write(Path.Combine(reportFolder, ReportWriter.ModelFolder, Path.GetFileName(model)), source.CopyTo);
+                }
+            }
             await log.Out.WriteLineAsync($"Report: {Path.Combine(reportFolder, "report.html")} (and report.md)").ConfigureAwait(false);
         }
         if (json)

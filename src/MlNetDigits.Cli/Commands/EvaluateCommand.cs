@@ -17,21 +17,23 @@ internal static class EvaluateCommand
     {
         var model = new Option<string>("--model") { Description = ModelArguments.Description, Required = true, HelpName = "MODEL.zip" };
         var data = new Option<string>("--data") { Description = DatasetArguments.Description, DefaultValueFactory = _ => "mnist", HelpName = DatasetArguments.HelpName };
-        var report = new Option<string?>("--report") { Description = "Write report.html, report.md, SVG charts and a gallery of mistakes into this folder.", HelpName = "DIR" };
+        var report = new Option<string?>("--report") { Description = "Write report.html, report.md, charts and a gallery of mistakes into this new or empty folder (or one holding an earlier report).", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the metrics on stdout." };
         var command = new Command("evaluate", "Evaluate a saved model on the test split.") { model, data, report, json };
-        command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () => RunAsync(env, env.Locator(parse.GetValue(global.DataDir)),
+        command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () => RunAsync(env, env.DataRoot(parse.GetValue(global.DataDir)),
             parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json), cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, string modelName, string dataName, string? reportFolder,
+    private static async Task<int> RunAsync(CliEnvironment env, DataRoot root, string modelName, string dataName, string? reportFolder,
         bool json, CancellationToken cancellationToken)
     {
+        if (reportFolder is not null)
+            ReportWriter.CheckFolder(reportFolder);
         var log = json ? env.WithOutput(env.Error) : env;
         using var model = ModelArguments.Load(modelName);
         var path = model.FilePath!;
-        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
         var test = new MLContext(0).Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
         var summary = ModelInspector.Inspect(model.Transformer);
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

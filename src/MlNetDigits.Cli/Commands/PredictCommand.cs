@@ -82,7 +82,7 @@ internal static class PredictCommand
     }
 
     /// <summary>The digit facade over the model file at <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidModelException">The file is not a model, or not one that classifies 28 x 28 "Image" pixels into class probabilities.</exception>
+    /// <exception cref="InvalidModelException">The file is not a model, or not one that classifies 28 x 28 "Image" pixels into class probabilities (the message names the file).</exception>
     private static DigitClassifier LoadClassifier(string path, float threshold)
     {
         try
@@ -92,6 +92,11 @@ internal static class PredictCommand
         catch (ArgumentException e)
         {
             throw new InvalidModelException($"The model file '{path}' cannot classify digit images: {e.Message}", e);
+        }
+        catch (InvalidModelException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            // The facade names a model by its name and version (e.g. a probe image giving NaN); the user needs the file.
+            throw new InvalidModelException($"The model file '{path}' cannot be used: {e.Message}", e);
         }
     }
 

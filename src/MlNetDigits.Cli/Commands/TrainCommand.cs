@@ -7,10 +7,24 @@ using MlNetDigits.Cli.Training;
 namespace MlNetDigits.Cli.Commands;
 
 /// <summary>
+/// What a <c>train</c> command line asks for: the learner and its settings, the data, where the model goes and how the
+/// run reports. Two requests that are equal train the same model into the same file.
+/// </summary>
+/// <param name="Settings">The learner (the seed drawn when <c>--seed</c> was not given).</param>
+/// <param name="DataName">The <c>--data</c> value: a data set name or a folder.</param>
+/// <param name="DataDir">The <c>--data-dir</c> value; null for the default data root.</param>
+/// <param name="OutPath">The <c>--out</c> model file.</param>
+/// <param name="Json">Print one JSON document on stdout.</param>
+/// <param name="Force">Replace an existing <paramref name="OutPath"/>.</param>
+/// <param name="SeedGiven">Whether <c>--seed</c> was given.</param>
+internal sealed record TrainRequest(LearnerSettings Settings, string DataName, string? DataDir, string OutPath, bool Json, bool Force, bool SeedGiven);
+
+/// <summary>
 /// <c>mlnetdigits train --trainer sdca|cnn ... --out MODEL.zip</c>: trains the standard pipeline (ML.NET's SdcaMaximumEntropy,
 /// or the CNN) on the train split, saves it atomically with <c>ml.Model.Save</c> and its input schema, evaluates it on the
-/// test split and writes its metrics beside it (MODEL.metrics.json), and prints them. Ctrl+C stops a CNN at the next batch;
-/// its last end-of-epoch checkpoint stays and the resume command is printed.
+/// test split and writes its metrics beside it (MODEL.metrics.json), and prints them. An existing MODEL.zip is kept unless
+/// <c>--force</c> is given. Ctrl+C (or SIGTERM) stops a CNN at the next batch; its last end-of-epoch checkpoint stays and
+/// the command that resumes the run, every option included, is printed.
 /// </summary>
 internal static class TrainCommand
 {
@@ -27,7 +41,13 @@ internal static class TrainCommand
             HelpName = "DIR",
         };
         var resume = new Option<string?>("--resume") { Description = "CNN: continue from a checkpoint folder (or checkpoint.zip) written with the same options.", HelpName = "DIR" };
-        var output = new Option<string>("--out") { Description = "Where to save the model (a .zip); its test metrics go to MODEL.metrics.json.", Required = true, HelpName = "MODEL.zip" };
+        var output = new Option<string>("--out")
+        {
+            Description = "Where to save the model (a .zip, e.g. my-cnn.zip); its test metrics go to MODEL.metrics.json. An existing file is kept unless --force is given.",
+            Required = true,
+            HelpName = "MODEL.zip",
+        };
+        var force = new Option<bool>("--force") { Description = "Replace MODEL.zip (and MODEL.metrics.json) when it exists." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the metrics on stdout (progress goes to stderr)." };
 
         var command = new Command("train", "Train a digit classifier, evaluate it on the test split and save it.") { trainer, data };
@@ -35,41 +55,55 @@ internal static class TrainCommand
         command.Options.Add(checkpoint);
         command.Options.Add(resume);
         command.Options.Add(output);
+        command.Options.Add(force);
         command.Options.Add(json);
-        command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () =>
-        {
-            var settings = learner.Read(parse, parse.GetValue(trainer)!) with
-            {
-                CheckpointDirectory = parse.GetValue(checkpoint),
-                ResumeFrom = parse.GetValue(resume),
-            };
-            return RunAsync(env, env.Locator(parse.GetValue(global.DataDir)), settings, parse.GetValue(data)!, parse.GetValue(output)!,
-                parse.GetValue(json), parse.GetResult(learner.Seed) is not null, cancellationToken);
-        }));
+        command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () => RunAsync(env, Read(parse), cancellationToken)));
         return command;
+    }
+
+    /// <summary>The request of a parsed <c>train</c> command line (options looked up by name, so a test can read any parse of it).</summary>
+    public static TrainRequest Read(ParseResult parse)
+    {
+        var seed = parse.GetValue<int?>("--seed");
+        var settings = new LearnerSettings
+        {
+            Trainer = parse.GetValue<string>("--trainer")!,
+            Preset = parse.GetValue<string>("--preset")!,
+            Epochs = parse.GetValue<int?>("--epochs"),
+            Optimizer = parse.GetValue<string?>("--optimizer"),
+            Seed = seed ?? Random.Shared.Next(1, int.MaxValue),
+            Threads = parse.GetValue<int?>("--threads"),
+            CheckpointDirectory = parse.GetValue<string?>("--checkpoint"),
+            ResumeFrom = parse.GetValue<string?>("--resume"),
+        };
+        return new TrainRequest(settings, parse.GetValue<string>("--data")!, parse.GetValue<string?>("--data-dir"), parse.GetValue<string>("--out")!,
+            parse.GetValue<bool>("--json"), parse.GetValue<bool>("--force"), seed is not null);
     }
 
     /// <summary>MODEL.metrics.json for MODEL.zip.</summary>
     public static string MetricsPath(string modelPath) => Path.ChangeExtension(modelPath, ".metrics.json");
 
-    private static async Task<int> RunAsync(CliEnvironment env, DatasetLocator locator, LearnerSettings settings, string dataName, string outPath,
-        bool json, bool seedGiven, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliEnvironment env, TrainRequest request, CancellationToken cancellationToken)
     {
+        var (settings, dataName, _, outPath, json, force, seedGiven) = request;
         settings.Validate();
         if (string.IsNullOrWhiteSpace(outPath))
-            throw new UsageException("--out needs a file name, e.g. --out models/cnn.zip.");
+            throw new UsageException("--out needs a file name, e.g. --out my-cnn.zip.");
         if (Directory.Exists(outPath))
-            throw new UsageException($"--out '{outPath}' is a folder; give the model file's name, e.g. {Path.Combine(outPath, settings.Trainer + ".zip")}.");
+            throw new UsageException($"--out '{outPath}' is a folder; give the model file's name, e.g. {Path.Combine(outPath, "my-" + settings.Trainer + ".zip")}.");
+        if (File.Exists(outPath) && !force)
+            throw new UsageException($"'{outPath}' already exists; pass --force to replace it (and {MetricsPath(outPath)}), or choose another --out, e.g. --out my-{settings.Trainer}.zip.");
         if (settings.ResumeFrom is { } resumeFrom && !File.Exists(TrainingCheckpoint.Resolve(resumeFrom)))
             throw new FileNotFoundException($"No checkpoint to resume from at '{TrainingCheckpoint.Resolve(resumeFrom)}'. Pass the folder given to --checkpoint (holding {TrainingCheckpoint.FileName}).");
 
         var log = json ? env.WithOutput(env.Error) : env;
         var defaultCheckpoint = settings.IsCnn && settings.CheckpointDirectory is null;
         if (defaultCheckpoint)
-            settings = settings with { CheckpointDirectory = Path.ChangeExtension(Path.GetFullPath(outPath), ".checkpoint") };
+            settings = settings with { CheckpointDirectory = DefaultCheckpoint(outPath) };
 
-        var dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
-        dataset = await DatasetArguments.EnsureAvailableAsync(log, locator, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
+        var root = env.DataRoot(request.DataDir);
+        var dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Train, cancellationToken).ConfigureAwait(false);
+        dataset = await DatasetArguments.EnsureAvailableAsync(log, root, dataName, DatasetSplit.Test, cancellationToken).ConfigureAwait(false);
         var ml = new MLContext(settings.Seed);
         var train = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Train);
         var test = ml.Data.LoadFromIdxFolder(dataset.Folder, DatasetSplit.Test);
@@ -83,7 +117,7 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await WriteStoppedAsync(env, settings, dataName, outPath, defaultCheckpoint).ConfigureAwait(false);
+            await WriteStoppedAsync(env, request, root, settings.CheckpointDirectory).ConfigureAwait(false);
             return CliApp.Failure;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)
@@ -92,15 +126,29 @@ internal static class TrainCommand
             throw new TrainingFailedException(e.Message, e);
         }
 
-        AtomicFile.Write(outPath, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream));
+        // The metrics of the model being replaced go just before it does, so a kill can leave the new model without
+        // metrics (until `evaluate` is run) but never beside the old model's.
+        var metricsPath = MetricsPath(outPath);
+        AtomicFile.Write(outPath, stream => ml.Model.Save(trained.Model, trained.InputSchema, stream), overwrite: force,
+            beforeReplace: () => File.Delete(metricsPath));
         await log.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Trained in {ReportWriter.Seconds(trained.Seconds)}; saved {outPath} ({ReportWriter.Bytes(new FileInfo(outPath).Length)}). Evaluating on the test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
 
-        var result = ModelAssessment.Assess(trained.Model, test, $"{dataset.Description}, test split",
-            new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, outPath, trained.Seconds, settings.Seed, trained.Curves, trained.CurvesNote),
-            cancellationToken);
+        LearnerResult result;
+        try
+        {
+            result = ModelAssessment.Assess(trained.Model, test, $"{dataset.Description}, test split",
+                new ModelAssessment.ModelFacts(settings.Trainer, settings.Description, outPath, trained.Seconds, settings.Seed, trained.Curves, trained.CurvesNote),
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await env.Error.WriteLineAsync($"mlnetdigits: stopped while evaluating; the model is saved in {outPath} but its metrics were not written. " +
+                $"Measure it with: mlnetdigits evaluate --model {Quote(outPath)}{(dataName == "mnist" ? "" : " --data " + Quote(dataName))}").ConfigureAwait(false);
+            return CliApp.Failure;
+        }
         var document = MetricsJson.Write(MetricsJson.ToJson(result));
-        AtomicFile.WriteAllText(MetricsPath(outPath), document);
+        AtomicFile.WriteAllText(metricsPath, document);
         if (defaultCheckpoint && Directory.Exists(settings.CheckpointDirectory))
             Directory.Delete(settings.CheckpointDirectory!, recursive: true);
 
@@ -115,38 +163,60 @@ internal static class TrainCommand
         await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Training time {ReportWriter.Seconds(result.TrainSeconds!.Value)}, single-image latency {ReportWriter.Latency(result.LatencyMicroseconds ?? double.NaN)}, model {ReportWriter.Bytes(result.ModelBytes ?? 0)}.")).ConfigureAwait(false);
         await env.Out.WriteLineAsync($"Model: {outPath}").ConfigureAwait(false);
-        await env.Out.WriteLineAsync($"Metrics: {MetricsPath(outPath)}").ConfigureAwait(false);
+        await env.Out.WriteLineAsync($"Metrics: {metricsPath}").ConfigureAwait(false);
         return CliApp.Success;
     }
 
-    /// <summary>After Ctrl+C: what was kept and the exact command that continues the run.</summary>
-    private static async Task WriteStoppedAsync(CliEnvironment env, LearnerSettings settings, string dataName, string outPath, bool defaultCheckpoint)
+    /// <summary>The checkpoint folder used without <c>--checkpoint</c>: MODEL.checkpoint beside MODEL.zip (absolute).</summary>
+    public static string DefaultCheckpoint(string outPath) => Path.ChangeExtension(Path.GetFullPath(outPath), ".checkpoint");
+
+    /// <summary>
+    /// The arguments (after <c>mlnetdigits</c>) that continue <paramref name="request"/> from the checkpoint in
+    /// <paramref name="checkpointFolder"/>: every option that shapes the run, paths made absolute and the data root
+    /// always given, so the command means the same run from any folder and whatever $MLNETDIGITS_DATA says.
+    /// </summary>
+    public static List<string> ResumeArguments(TrainRequest request, DataRoot root, string checkpointFolder)
     {
-        await env.Error.WriteLineAsync("mlnetdigits: training stopped (Ctrl+C); no model was saved.").ConfigureAwait(false);
-        var file = settings.CheckpointDirectory is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
-        if (!settings.IsCnn || file is null || !File.Exists(file))
+        var s = request.Settings;
+        var inv = CultureInfo.InvariantCulture;
+        var args = new List<string> { "train", "--trainer", s.Trainer, "--preset", s.Preset };
+        if (s.Epochs is { } e)
+            args.AddRange(["--epochs", e.ToString(inv)]);
+        if (s.Optimizer is { } o)
+            args.AddRange(["--optimizer", o]);
+        args.AddRange(["--seed", s.Seed.ToString(inv)]);
+        if (s.Threads is { } t)
+            args.AddRange(["--threads", t.ToString(inv)]);
+        var data = DatasetLocator.IsKnownName(request.DataName) ? request.DataName : Path.GetFullPath(request.DataName);
+        args.AddRange(["--data", data, "--data-dir", root.Folder]);
+        if (s.CheckpointDirectory is { } explicitCheckpoint)
+            args.AddRange(["--checkpoint", Path.GetFullPath(explicitCheckpoint)]);
+        args.AddRange(["--resume", Path.GetFullPath(checkpointFolder), "--out", Path.GetFullPath(request.OutPath)]);
+        if (request.Force)
+            args.Add("--force");
+        if (request.Json)
+            args.Add("--json");
+        return args;
+    }
+
+    /// <summary>After Ctrl+C or SIGTERM: what was kept and the exact command that continues the run.</summary>
+    private static async Task WriteStoppedAsync(CliEnvironment env, TrainRequest request, DataRoot root, string? checkpointFolder)
+    {
+        await env.Error.WriteLineAsync("mlnetdigits: training stopped (Ctrl+C or SIGTERM); no model was saved.").ConfigureAwait(false);
+        var file = checkpointFolder is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
+        if (!request.Settings.IsCnn || file is null || !File.Exists(file))
         {
-            await env.Error.WriteLineAsync(settings.IsCnn
+            await env.Error.WriteLineAsync(request.Settings.IsCnn
                 ? "No epoch had finished, so there is no checkpoint to resume from; run the same command again."
                 : "SDCA keeps no checkpoints; run the same command again.").ConfigureAwait(false);
             return;
         }
         var epoch = TrainingCheckpoint.Load(file).Epoch;
-        var folder = settings.CheckpointDirectory!;
-        var args = new List<string> { "mlnetdigits", "train", "--trainer", "cnn", "--preset", settings.Preset };
-        if (settings.Epochs is { } e)
-            args.AddRange(["--epochs", e.ToString(CultureInfo.InvariantCulture)]);
-        if (settings.Optimizer is { } o)
-            args.AddRange(["--optimizer", o]);
-        args.AddRange(["--data", dataName, "--seed", settings.Seed.ToString(CultureInfo.InvariantCulture)]);
-        if (settings.Threads is { } t)
-            args.AddRange(["--threads", t.ToString(CultureInfo.InvariantCulture)]);
-        if (!defaultCheckpoint)
-            args.AddRange(["--checkpoint", folder]);
-        args.AddRange(["--resume", folder, "--out", outPath]);
-        await env.Error.WriteLineAsync($"The checkpoint after epoch {epoch} is in {folder}. Resume with:").ConfigureAwait(false);
-        await env.Error.WriteLineAsync("  " + string.Join(' ', args.Select(Quote))).ConfigureAwait(false);
+        var args = ResumeArguments(request, root, checkpointFolder!);
+        await env.Error.WriteLineAsync($"The checkpoint after epoch {epoch} is in {checkpointFolder}. Resume with:").ConfigureAwait(false);
+        await env.Error.WriteLineAsync("  mlnetdigits " + string.Join(' ', args.Select(Quote))).ConfigureAwait(false);
     }
 
-    private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:+,@".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''")}'";
+    /// <summary><paramref name="arg"/> as a POSIX shell word: as it is when plain, else in single quotes.</summary>
+    public static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:+,@".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''")}'";
 }

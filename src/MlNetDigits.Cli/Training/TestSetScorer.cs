@@ -53,6 +53,7 @@ internal static class TestSetScorer
         cancellationToken.ThrowIfCancellationRequested();
         string[] cached = output.GetColumnOrNull("PredictedLabel") is null ? ["Label", "Score"] : ["Label", "Score", "PredictedLabel"];
         var scored = ml.Data.Cache(model.Transform(test), cached);
+        CheckProbabilities(scored, modelName, cancellationToken);
         var evaluation = ml.MulticlassClassification.EvaluateDetailed(scored);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -62,6 +63,34 @@ internal static class TestSetScorer
         var gallery = mistakes.Select(m => new Misclassified(m.Row, m.TrueClass, m.PredictedClass, m.Top, images[m.Row])).ToList();
         var samples = Enumerable.Range(0, SampleImageCount).Where(i => images.ContainsKey(i)).Select(i => images[i]).ToList();
         return new ScoredTestSet(evaluation, gallery, samples, imageType, height, width);
+    }
+
+    /// <summary>
+    /// Refuses a model whose scores are not probabilities (finite, in 0..1): finite but overflowing weights give NaN, and
+    /// ML.NET's evaluator would turn them into an accuracy of 0 and a log-loss of NaN instead of an error.
+    /// </summary>
+    /// <exception cref="InvalidModelException">A score of some test row is NaN, infinite or outside 0..1 (the message names the model and the row).</exception>
+    private static void CheckProbabilities(IDataView scored, string modelName, CancellationToken cancellationToken)
+    {
+        var scoreColumn = scored.Schema["Score"];
+        using var cursor = scored.GetRowCursor([scoreColumn]);
+        var getScore = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+        VBuffer<float> score = default;
+        while (cursor.MoveNext())
+        {
+            if ((cursor.Position & 0xFFF) == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+            getScore(ref score);
+            foreach (var p in score.GetValues())
+            {
+                if (float.IsFinite(p) && p is >= -1e-6f and <= 1 + 1e-6f)
+                    continue;
+                var found = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the class probability {p} for test image {cursor.Position}");
+                throw new InvalidModelException(
+                    $"The model {modelName} gives {found}; probabilities must be finite numbers in 0..1. Its weights overflow or the file is " +
+                    "damaged: it cannot be evaluated. Retrain it (with fewer epochs or a lower learning rate if training diverged) or use another model file.");
+            }
+        }
     }
 
     /// <summary>The pixels of the rows in <paramref name="rows"/> (those the data has).</summary>

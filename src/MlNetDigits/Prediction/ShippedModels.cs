@@ -20,6 +20,24 @@ public static class ShippedModels
         ["sdca"] = "sdca.zip",
     };
 
+    /// <summary>The console command that produces each shipped model (models/README.md), by file name.</summary>
+    private static readonly Dictionary<string, string> ProducedBy = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["cnn-best.zip"] = "mlnetdigits train --trainer cnn --preset best --seed 1 --out models/cnn-best.zip",
+        ["cnn-fast.zip"] = "mlnetdigits train --trainer cnn --preset fast --seed 1 --out models/cnn-fast.zip",
+        ["sdca.zip"] = "mlnetdigits train --trainer sdca --seed 1 --out models/sdca.zip",
+    };
+
+    /// <summary>
+    /// The command that produces shipped model <paramref name="name"/> (models/README.md); for a name that is not one of the
+    /// shipped models, a <c>train</c> command writing that file.
+    /// </summary>
+    public static string CommandThatProduces(string name)
+    {
+        var file = FileNameOf(name);
+        return ProducedBy.TryGetValue(file, out var command) ? command : $"mlnetdigits train --trainer cnn --out models/{file}";
+    }
+
     /// <summary>
     /// The file name for <paramref name="name"/>: a short name from <see cref="FileNames"/>, else the name itself with ".zip"
     /// added when it has no extension ("cnn-fast" is cnn-fast.zip).
@@ -57,6 +75,6 @@ public static class ShippedModels
     /// <exception cref="FileNotFoundException">No searched folder holds the model.</exception>
     public static string Find(string name) => TryFind(name) ?? throw new FileNotFoundException(
         $"Shipped model '{name}' ({FileNameOf(name)}) was not found. Searched: {string.Join(", ", SearchFolders().Take(6))}{(SearchFolders().Count > 6 ? ", ..." : "")}. " +
-        $"Produce it with the command in models/README.md (e.g. `mlnetdigits train --trainer sdca --out models/sdca.zip`), copy it to a 'models' folder beside your app, or set {EnvironmentVariable}.",
+        $"Produce it with `{CommandThatProduces(name)}` (see models/README.md), copy it to a 'models' folder beside your app, or set {EnvironmentVariable}.",
         FileNameOf(name));
 }

@@ -3,7 +3,7 @@ namespace MlNetDigits.Cli.Tests.Commands;
 public sealed class CommandHelpTests
 {
     [Theory]
-    [InlineData("train", new[] { "--trainer", "--preset", "--epochs", "--optimizer", "--data", "--seed", "--threads", "--checkpoint", "--resume", "--out", "--json" })]
+    [InlineData("train", new[] { "--trainer", "--preset", "--epochs", "--optimizer", "--data", "--seed", "--threads", "--checkpoint", "--resume", "--out", "--force", "--json" })]
     [InlineData("evaluate", new[] { "--model", "--data", "--report", "--json" })]
     [InlineData("compare", new[] { "--data", "--report", "--json", "--models", "--preset", "--epochs", "--sdca-iterations" })]
     [InlineData("predict", new[] { "--model", "FILE_OR_DIR", "--json", "--threshold" })]

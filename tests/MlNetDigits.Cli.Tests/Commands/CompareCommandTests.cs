@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 
 namespace MlNetDigits.Cli.Tests.Commands;
@@ -30,8 +31,9 @@ public sealed class CompareCommandTests(TrainedModels models) : IDisposable
         Assert.Contains("ImageClassification epoch 2/2", output);
         ReportAssertions.AssertWellFormed(report, "sdca", "cnn");
         // The CNN's epochs were recorded during the run and charted; ML.NET's SDCA has none to chart, and the report says so.
-        Assert.True(File.Exists(Path.Combine(report, "cnn-curve-loss.svg")));
-        Assert.Empty(Directory.GetFiles(report, "sdca-curve-*.svg"));
+        var loss = File.ReadAllText(Path.Combine(report, "charts", "curve-loss.svg"));
+        Assert.Contains("cnn: training (epoch mean)", loss);
+        Assert.DoesNotContain("sdca:", loss);
         Assert.Contains("SdcaMaximumEntropy reports no per-iteration figures", File.ReadAllText(Path.Combine(report, "report.md")));
         Assert.True(File.Exists(Path.Combine(report, "models", "sdca.zip")));
         Assert.True(File.Exists(Path.Combine(report, "models", "cnn.zip")));
@@ -53,6 +55,41 @@ public sealed class CompareCommandTests(TrainedModels models) : IDisposable
             Assert.True(learner.GetProperty("latencyMicroseconds").GetDouble() > 0);
             Assert.Equal(new FileInfo(learner.GetProperty("model").GetString()!).Length, learner.GetProperty("modelBytes").GetInt64());
         }
+    }
+
+    [Fact]
+    public async Task Compare_WithReport_PutsTheModelsSideBySide()
+    {
+        var again = Path.Combine(_temp.Path, "cnn-again.zip");
+        File.Copy(models.CnnPath, again);
+        var report = Path.Combine(_temp.Path, "side-by-side");
+
+        var (code, _, error) = await CliRunner.RunAsync(["compare", "--models", models.CnnPath, again, "--data", "sample", "--report", report]);
+
+        Assert.True(code == 0, error);
+        ReportAssertions.AssertWellFormed(report, "cnn", "cnn-again");
+        var html = File.ReadAllText(Path.Combine(report, "report.html"));
+        // The metrics: one column per model.
+        Assert.Contains("<tr><th>metric</th><th>cnn</th><th>cnn-again</th></tr>", html);
+        // Confusion matrices, reliability diagrams and mistakes: one row of two columns each, first model on the left.
+        foreach (var (section, left, right) in new[]
+        {
+            ("Confusion matrices", "charts/cnn-confusion.svg", "charts/cnn-again-confusion.svg"),
+            ("Calibration", "charts/cnn-reliability.svg", "charts/cnn-again-reliability.svg"),
+            ("Most confident mistakes", "misclassified/cnn-01-", "misclassified/cnn-again-01-"),
+        })
+        {
+            var block = Regex.Match(html, $"<h2>{section}</h2>(.*?)(?:<h2>|</body>)", RegexOptions.Singleline).Groups[1].Value;
+            var row = block.IndexOf("<div class=\"side\" style=\"--n:2\">", StringComparison.Ordinal);
+            Assert.True(row >= 0, $"no row of two columns under '{section}'");
+            Assert.InRange(block.IndexOf(left, StringComparison.Ordinal), row, block.IndexOf(right, StringComparison.Ordinal));
+        }
+        // The training curves of both models in one chart per measure.
+        var loss = File.ReadAllText(Path.Combine(report, "charts", "curve-loss.svg"));
+        Assert.Contains("cnn: training (epoch mean)", loss);
+        Assert.Contains("cnn-again: training (epoch mean)", loss);
+        var markdown = File.ReadAllText(Path.Combine(report, "report.md"));
+        Assert.Contains("| cnn | cnn-again |\n|---|---|\n| ![cnn: confusion matrix](charts/cnn-confusion.svg) | ![cnn-again: confusion matrix](charts/cnn-again-confusion.svg) |", markdown);
     }
 
     [Fact]

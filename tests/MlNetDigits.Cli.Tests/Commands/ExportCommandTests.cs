@@ -131,6 +131,20 @@ public sealed class ExportCommandTests(TrainedModels models) : IDisposable
     }
 
     [Fact]
+    public async Task Export_RemovesTheTemporaryFileAKilledExportLeft()
+    {
+        var onnx = Path.Combine(_temp.Path, "cnn.onnx");
+        var leftover = Path.Combine(_temp.Path, ".cnn.onnx.2147483646.tmp"); // of a process that no longer runs
+        File.WriteAllText(leftover, "half-written");
+
+        var (code, _, error) = await CliRunner.RunAsync(["export", "--onnx", models.CnnPath, onnx]);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(CnnModelInfo.ReadOnnxFromModelFile(models.CnnPath), File.ReadAllBytes(onnx));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
+    }
+
+    [Fact]
     public async Task Export_MissingModel_Exits1NamingTheFile()
     {
         var missing = Path.Combine(_temp.Path, "missing.zip");

@@ -3,7 +3,10 @@ using System.Xml.Linq;
 
 namespace MlNetDigits.Cli.Tests.Commands;
 
-/// <summary>Checks a report folder: both documents exist, every SVG parses as XML, and every file they reference exists.</summary>
+/// <summary>
+/// Checks a report folder: both documents exist, every chart under charts/ parses as SVG, every file they reference
+/// exists, each learner has its confusion matrix, reliability diagram and gallery, and nothing is left half-written.
+/// </summary>
 internal static class ReportAssertions
 {
     public static void AssertWellFormed(string folder, params string[] learners)
@@ -13,7 +16,7 @@ internal static class ReportAssertions
         Assert.True(File.Exists(html), "report.html was not written");
         Assert.True(File.Exists(markdown), "report.md was not written");
 
-        var svgs = Directory.GetFiles(folder, "*.svg");
+        var svgs = Directory.GetFiles(Path.Combine(folder, "charts"), "*.svg");
         Assert.NotEmpty(svgs);
         foreach (var svg in svgs)
         {
@@ -29,8 +32,9 @@ internal static class ReportAssertions
             Assert.True(File.Exists(Path.Combine(folder, reference)), $"the report references '{reference}', which does not exist");
         foreach (var learner in learners)
         {
-            Assert.Contains(htmlRefs, r => r == $"{learner}-confusion.svg");
-            Assert.Contains(mdRefs, r => r == $"{learner}-confusion.svg");
+            Assert.Contains(htmlRefs, r => r == $"charts/{learner}-confusion.svg");
+            Assert.Contains(mdRefs, r => r == $"charts/{learner}-confusion.svg");
+            Assert.Contains(htmlRefs, r => r == $"charts/{learner}-reliability.svg");
             Assert.Contains(htmlRefs, r => r.StartsWith($"misclassified/{learner}-", StringComparison.Ordinal) && r.EndsWith(".png", StringComparison.Ordinal));
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MlNetDigits.Cli.Commands;
 
 namespace MlNetDigits.Cli.Tests.Commands;
 
@@ -70,34 +71,196 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
     }
 
     [Fact]
-    public async Task TrainCnn_CancelledAfterAnEpoch_KeepsCheckpointAndPrintsAResumeCommandThatFinishes()
+    public async Task TrainCnn_CancelledAfterAnEpoch_KeepsCheckpointAndPrintsAResumeCommandThatRepeatsEveryOptionAndFinishes()
+    {
+        var data = TinyDigits.Create(Path.Combine(_temp.Path, "tiny"));
+        var root = Directory.CreateDirectory(Path.Combine(_temp.Path, "data root")).FullName;
+        var model = Path.Combine(_temp.Path, "cnn.zip");
+        var checkpoint = Path.Combine(_temp.Path, "ckpt");
+        using var cancel = new CancellationTokenSource();
+        // Ctrl+C as soon as the first epoch has been reported (its checkpoint is written before the report); with --json
+        // the progress goes to stderr.
+        var error = new TriggerWriter("ImageClassification epoch 1/2:", cancel);
+        string[] args = ["train", "--trainer", "cnn", "--preset", "fast", "--epochs", "2", "--optimizer", "adam", "--data", data, "--data-dir", root,
+            "--seed", "3", "--threads", "1", "--checkpoint", checkpoint, "--out", model, "--force", "--json"];
+
+        var (code, output, _) = await CliRunner.RunAsync(args, error: error, cancellationToken: cancel.Token);
+
+        var stderr = error.ToString();
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("training stopped", stderr);
+        Assert.False(File.Exists(model));
+        Assert.True(File.Exists(Path.Combine(checkpoint, "checkpoint.zip")));
+        var resume = Regex.Match(stderr, @"^  mlnetdigits (train .*)$", RegexOptions.Multiline);
+        Assert.True(resume.Success, stderr);
+        var words = await ShellWordsAsync(resume.Groups[1].Value);
+        var app = new CliApp(new CliEnvironment { Out = TextWriter.Null, Error = TextWriter.Null });
+        var interrupted = TrainCommand.Read(app.Root.Parse(args));
+        Assert.Equal(interrupted.Settings with { ResumeFrom = checkpoint }, TrainCommand.Read(app.Root.Parse(words)).Settings);
+        Assert.Equal(interrupted with { Settings = interrupted.Settings with { ResumeFrom = checkpoint } }, TrainCommand.Read(app.Root.Parse(words)));
+
+        var (resumedCode, resumedOut, resumedError) = await CliRunner.RunAsync(words);
+
+        Assert.True(resumedCode == 0, resumedError);
+        Assert.Contains("resumed from", resumedError);
+        Assert.DoesNotContain("ImageClassification epoch 1/2:", resumedError);
+        Assert.Contains("ImageClassification epoch 2/2:", resumedError);
+        using var metrics = TrainedModels.Parse(resumedOut);
+        Assert.Equal(3, metrics.RootElement.GetProperty("seed").GetInt32());
+        Assert.True(File.Exists(model));
+    }
+
+    [Theory]
+    [InlineData("every option, paths with a space and a quote", true)]
+    [InlineData("defaults, relative paths", false)]
+    public async Task ResumeArguments_ThroughAShellAndParsedAgain_GiveTheSameRunFromAnyFolder(string _, bool everyOption)
+    {
+        var env = new CliEnvironment { Out = TextWriter.Null, Error = TextWriter.Null, DefaultDataRoot = Path.Combine(_temp.Path, "default root") };
+        var app = new CliApp(env);
+        var odd = Path.Combine(_temp.Path, "it's here");
+        string[] args = everyOption
+            ? ["train", "--trainer", "cnn", "--preset", "classic", "--epochs", "7", "--optimizer", "adamw", "--seed", "42", "--threads", "3",
+               "--data", Path.Combine(odd, "idx"), "--data-dir", Path.Combine(odd, "root"), "--checkpoint", Path.Combine(odd, "ckpt"),
+               "--out", Path.Combine(odd, "m.zip"), "--json", "--force"]
+            : ["train", "--trainer", "cnn", "--data", "some/idx", "--out", "models-of-mine/m.zip"];
+        var interrupted = TrainCommand.Read(app.Root.Parse(args));
+        var checkpoint = interrupted.Settings.CheckpointDirectory ?? TrainCommand.DefaultCheckpoint(interrupted.OutPath);
+
+        var printed = TrainCommand.ResumeArguments(interrupted, env.DataRoot(interrupted.DataDir), checkpoint);
+        var resumed = TrainCommand.Read(app.Root.Parse(await ShellWordsAsync(string.Join(' ', printed.Select(TrainCommand.Quote)))));
+
+        // The same run: the same learner settings, data, data root, model file and output, wherever it is run from.
+        Assert.Equal(Effective(interrupted, env) with { Settings = Effective(interrupted, env).Settings with { ResumeFrom = Path.GetFullPath(checkpoint) } },
+            Effective(resumed, env) with { SeedGiven = interrupted.SeedGiven });
+        Assert.All(new[] { resumed.OutPath, resumed.DataDir!, resumed.Settings.ResumeFrom! }, path => Assert.True(Path.IsPathRooted(path), path));
+    }
+
+    /// <summary>A request with every path made absolute and the data root spelled out, as the run sees them.</summary>
+    private static TrainRequest Effective(TrainRequest r, CliEnvironment env) => r with
+    {
+        DataName = DatasetLocator.IsKnownName(r.DataName) ? r.DataName : Path.GetFullPath(r.DataName),
+        DataDir = env.DataRoot(r.DataDir).Folder,
+        OutPath = Path.GetFullPath(r.OutPath),
+        Settings = r.Settings with { CheckpointDirectory = r.Settings.CheckpointDirectory is { } c ? Path.GetFullPath(c) : null },
+    };
+
+    /// <summary>The words bash makes of <paramref name="commandLine"/>, as a user pasting it would run it.</summary>
+    private static async Task<string[]> ShellWordsAsync(string commandLine)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("printf '%s\\0' " + commandLine);
+        using var bash = System.Diagnostics.Process.Start(start)!;
+        var words = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+        Assert.True(bash.ExitCode == 0, await bash.StandardError.ReadToEndAsync());
+        return words.TrimEnd('\0').Split('\0');
+    }
+
+    [Fact]
+    public async Task TrainCnn_Sigterm_StopsLikeCtrlCKeepingTheCheckpointAndPrintingTheResumeCommand()
     {
         var data = TinyDigits.Create(Path.Combine(_temp.Path, "tiny"));
         var model = Path.Combine(_temp.Path, "cnn.zip");
         var checkpoint = Path.Combine(_temp.Path, "ckpt");
-        using var cancel = new CancellationTokenSource();
-        // Ctrl+C as soon as the first epoch has been reported (its checkpoint is written before the report).
-        var output = new TriggerWriter("ImageClassification epoch 1/2:", cancel);
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Far more epochs than the test lets it run: SIGTERM comes right after the first one.
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "MlNetDigits.Cli.dll"), "train", "--trainer", "cnn", "--epochs", "500",
+            "--data", data, "--seed", "5", "--threads", "1", "--checkpoint", checkpoint, "--out", model })
+            start.ArgumentList.Add(arg);
+        start.Environment["MLNETDIGITS_DATA"] = Path.Combine(_temp.Path, "no-data");
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var stderr = cli.StandardError.ReadToEndAsync();
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(3)); // a hang fails the test instead of stalling the run
+        try
+        {
+            while (await cli.StandardOutput.ReadLineAsync(patience.Token) is { } line && !line.Contains("ImageClassification epoch 1/500:", StringComparison.Ordinal))
+            {
+            }
+            Assert.Equal(0, Kill(cli.Id, Sigterm));
+            await cli.StandardOutput.ReadToEndAsync(patience.Token);
+            await cli.WaitForExitAsync(patience.Token);
+        }
+        finally
+        {
+            if (!cli.HasExited)
+                cli.Kill();
+        }
 
-        var (code, _, error) = await CliRunner.RunAsync(["train", "--trainer", "cnn", "--epochs", "2", "--data", data, "--seed", "3",
-            "--threads", "1", "--checkpoint", checkpoint, "--out", model], output: output, cancellationToken: cancel.Token);
+        var error = await stderr;
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Contains("SIGTERM received", error);
+        Assert.Contains("training stopped", error);
+        Assert.Matches(@"(?m)^  mlnetdigits train .*--resume " + Regex.Escape(checkpoint), error);
+        Assert.True(File.Exists(Path.Combine(checkpoint, "checkpoint.zip")));
+        Assert.False(File.Exists(model));
+    }
+
+    private const int Sigterm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
+    public async Task Train_OutExistsWithoutForce_Exits2KeepingTheModelAndItsMetrics()
+    {
+        var model = Path.Combine(_temp.Path, "sdca.zip");
+        File.WriteAllText(model, "a model someone cares about");
+        File.WriteAllText(Path.Combine(_temp.Path, "sdca.metrics.json"), "{}");
+
+        var (code, output, error) = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--data", "sample", "--out", model]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"'{model}' already exists; pass --force to replace it", error);
+        Assert.DoesNotContain("Training", output);
+        Assert.Equal("a model someone cares about", File.ReadAllText(model));
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(_temp.Path, "sdca.metrics.json")));
+    }
+
+    [Fact]
+    public async Task Train_OutExistsWithForce_ReplacesTheModelAndItsMetricsAndRemovesTemporaryFilesOfAKilledRun()
+    {
+        var model = Path.Combine(_temp.Path, "sdca.zip");
+        var metrics = Path.Combine(_temp.Path, "sdca.metrics.json");
+        File.WriteAllText(model, "old model");
+        File.WriteAllText(metrics, "old metrics");
+        // What kill -9 (or a full disk) left behind: temporary files of a process that no longer runs, and one of an older naming.
+        string[] leftovers = [".sdca.zip.2147483646.tmp", ".sdca.metrics.json.2147483646.tmp", $".sdca.zip.{Guid.NewGuid():N}.tmp"];
+        foreach (var leftover in leftovers)
+            File.WriteAllText(Path.Combine(_temp.Path, leftover), "half-written");
+
+        var (code, output, error) = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--epochs", "8", "--data", "sample", "--seed", "2", "--out", model, "--force", "--json"]);
+
+        Assert.True(code == 0, error);
+        Assert.NotEqual("old model", File.ReadAllText(model));
+        Assert.Equal(output.Trim(), File.ReadAllText(metrics).Trim());
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Train_StoppedBetweenSavingTheModelAndWritingItsMetrics_LeavesNoOldMetricsBesideTheNewModel()
+    {
+        var model = Path.Combine(_temp.Path, "sdca.zip");
+        var metrics = Path.Combine(_temp.Path, "sdca.metrics.json");
+        File.WriteAllText(model, "old model");
+        File.WriteAllText(metrics, "old metrics, of the old model");
+        using var cancel = new CancellationTokenSource();
+        // Stopped the moment the new model is in place (as a kill would), before its metrics are measured.
+        var output = new TriggerWriter($"saved {model}", cancel);
+
+        var (code, _, error) = await CliRunner.RunAsync(["train", "--trainer", "sdca", "--epochs", "8", "--data", "sample", "--seed", "2", "--out", model, "--force"],
+            output: output, cancellationToken: cancel.Token);
 
         Assert.Equal(1, code);
-        Assert.Contains("training stopped", error);
-        Assert.False(File.Exists(model));
-        Assert.True(File.Exists(Path.Combine(checkpoint, "checkpoint.zip")));
-        var resume = Regex.Match(error, @"^  mlnetdigits (train .*)$", RegexOptions.Multiline);
-        Assert.True(resume.Success, error);
-        Assert.Contains($"--resume {checkpoint}", resume.Groups[1].Value);
-        Assert.Contains("--seed 3", resume.Groups[1].Value);
-
-        var (resumedCode, resumedOut, resumedError) = await CliRunner.RunAsync(resume.Groups[1].Value.Split(' '));
-
-        Assert.True(resumedCode == 0, resumedError);
-        Assert.Contains("resumed from", resumedOut);
-        Assert.DoesNotContain("ImageClassification epoch 1/2:", resumedOut);
-        Assert.Contains("ImageClassification epoch 2/2:", resumedOut);
-        Assert.True(File.Exists(model));
+        Assert.NotEqual("old model", File.ReadAllText(model));
+        Assert.False(File.Exists(metrics), "the old model's metrics were left beside the new model");
+        Assert.Contains($"mlnetdigits evaluate --model {model}", error);
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
 
     [Fact]
@@ -112,7 +275,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
             output: output, cancellationToken: cancel.Token);
 
         Assert.Equal(1, code);
-        Assert.Contains("training stopped (Ctrl+C); no model was saved", error);
+        Assert.Contains("training stopped (Ctrl+C or SIGTERM); no model was saved", error);
         Assert.Contains("SDCA keeps no checkpoints; run the same command again.", error);
         Assert.False(File.Exists(model));
     }

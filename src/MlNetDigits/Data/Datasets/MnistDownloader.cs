@@ -30,6 +30,7 @@ public sealed class MnistDownloader
     public async Task<FetchResult> FetchAsync(string folder, IProgress<FetchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         folder = Path.GetFullPath(folder);
+        RemoveStaleTemporaryFiles(folder);
         progress?.Report(new FetchProgress($"checking {folder}"));
         var checks = MnistFiles.Verify(folder, _files);
         if (checks.All(c => c.Status == MnistFiles.FileCheckStatus.Verified))
@@ -170,6 +171,16 @@ public sealed class MnistDownloader
             target.Flush(flushToDisk: true);
         }
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
+    }
+
+    /// <summary>Removes the temporary copies (up to 47 MB each) that a fetch killed while extracting left beside the files.</summary>
+    private void RemoveStaleTemporaryFiles(string folder)
+    {
+        if (!Directory.Exists(folder))
+            return;
+        foreach (var pinned in _files)
+            foreach (var stale in Directory.EnumerateFiles(folder, $".{pinned.Name}.*.tmp"))
+                TryDeleteFile(stale);
     }
 
     private static void TryDeleteFile(string path)
