@@ -54,8 +54,8 @@ public static class WebApp
             options.Port = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536
                 ? p
                 : throw new InvalidOperationException($"--port must be a TCP port, 1 to 65535; found '{port}'.");
-        if (options.MaxSingleRequestBytes < 1 || options.MaxBatchRequestBytes < 1 || options.MaxBatchSize < 1 || options.PageSize < 1)
-            throw new InvalidOperationException("Web:MaxSingleRequestBytes, Web:MaxBatchRequestBytes, Web:MaxBatchSize and Web:PageSize must be positive.");
+        if (options.MaxSingleRequestBytes < 1 || options.MaxBatchRequestBytes < 1 || options.MaxBatchSize < 1 || options.PageSize < 1 || options.MaxPixelsPerRequest < 1)
+            throw new InvalidOperationException("Web:MaxSingleRequestBytes, Web:MaxBatchRequestBytes, Web:MaxBatchSize, Web:MaxPixelsPerRequest and Web:PageSize must be positive.");
         return options;
     }
 
