@@ -3,6 +3,7 @@ using Microsoft.Net.Http.Headers;
 using MlNetDigits.Web.Api;
 using MlNetDigits.Web.Datasets;
 using MlNetDigits.Web.Models;
+using MlNetDigits.Web.Security;
 
 namespace MlNetDigits.Web;
 
@@ -62,8 +63,10 @@ public static class WebApp
     /// <summary>Adds the middleware and endpoints.</summary>
     public static void MapEverything(WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSameOriginPosts();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

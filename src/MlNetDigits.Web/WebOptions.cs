@@ -57,6 +57,12 @@ public sealed class WebOptions
     /// <summary>See <see cref="Defaults.MaxPixelsPerRequest"/>.</summary>
     public int MaxPixelsPerRequest { get; set; } = Defaults.MaxPixelsPerRequest;
 
+    /// <summary>
+    /// Other origins whose pages may POST to the API (e.g. <c>https://digits.example.org</c> when a proxy serves the app
+    /// under another name); empty by default: a POST whose <c>Origin</c> is not this server's is refused with 403.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     /// <summary>See <see cref="Defaults.PageSize"/>.</summary>
     public int PageSize { get; set; } = Defaults.PageSize;
 

@@ -65,6 +65,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            BypassCSP = true, // WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy
             ViewportSize = new ViewportSize { Width = 390, Height = 844 },
             DeviceScaleFactor = 2,
             IsMobile = true,
@@ -101,7 +102,8 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
 
     private async Task<IPage> OpenAsync()
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(fixture.BaseUrl);
         await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
