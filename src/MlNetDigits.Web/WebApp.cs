@@ -40,6 +40,7 @@ public static class WebApp
             kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxSingleRequestBytes, options.MaxBatchRequestBytes);
             kestrel.AddServerHeader = false;
         });
+        builder.Services.AddSingleton(_ => new AppFolders());
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<DatasetStore>();
         builder.Services.AddSingleton<MisclassifiedIndex>();
