@@ -57,6 +57,9 @@ curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null || { echo "The app did n
 
 # The served process is the dotnet host started in the subshell above (exec), so $server_pid is the app itself.
 threads() { awk '/^Threads/ {print $2}' "/proc/$server_pid/status"; }
+# Threads by name: .NET names its pool's workers (".NET TP Worker", which come and go with the load); ONNX Runtime's
+# intra-op threads carry the process's name, so a leaked session pool shows there.
+thread_names() { cat /proc/"$server_pid"/task/*/comm 2>/dev/null | sort | uniq -c | sort -rn | awk '{n = $1; $1 = ""; printf "%s%s %d", sep, substr($0, 2), n; sep = ", "}'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 cnn_info() { # field of /api/models/cnn
   curl -sf "http://127.0.0.1:$PORT/api/models/cnn" | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin).get('$1'))"
@@ -66,7 +69,7 @@ url="http://127.0.0.1:$PORT/api/predict?model=cnn"
 echo "== warm-up (5 s, not reported)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s --timeout 30s -s "$root/bench/web/post.lua" "$url" -- "$work/single.json" application/json >/dev/null 2>&1
 sleep 1
-threads_before=$(threads); rss_before=$(rss_kb); version_before=$(cnn_info version)
+threads_before=$(threads); names_before=$(thread_names); rss_before=$(rss_kb); version_before=$(cnn_info version)
 
 echo "== $DURATION s of wrk ($THREADS threads, $CONNECTIONS connections) with $SWAPS swaps; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s -s "$root/bench/web/post.lua" "$url" -- "$work/single.json" application/json \
@@ -92,12 +95,14 @@ done
 wait "$wrk_pid"
 wrk_pid=""
 sleep 2 # let the last retired model's engines come back and be disposed
-threads_after=$(threads); rss_after=$(rss_kb)
+threads_after=$(threads); names_after=$(thread_names); rss_after=$(rss_kb)
 
 result="$(grep '^RESULT' "$work/wrk.out" | sed 's/^RESULT //')"
 [[ -n "$result" ]] || { echo "wrk printed no result:" >&2; cat "$work/wrk.out" >&2; exit 1; }
 echo "wrk: $result"
 echo "swaps: $SWAPS (one every $interval s), reloads made by the app: $(cnn_info reloads), swaps not seen within 5 s: $unseen, last reload error: $(cnn_info error)"
 echo "cnn version: $version_before before, $(cnn_info version) after (the last file written: $(basename "$next"))"
-echo "threads: $threads_before before, $threads_after after; working set (VmRSS): $rss_before kB before, $rss_after kB after (growth $((rss_after - rss_before)) kB)"
+echo "threads: $threads_before before ($names_before)"
+echo "         $threads_after after ($names_after)"
+echo "working set (VmRSS): $rss_before kB before, $rss_after kB after (growth $((rss_after - rss_before)) kB)"
 grep -iE "fail|error|exception" "$work/server.log" | head -5 || true
