@@ -3,6 +3,7 @@ using Microsoft.Net.Http.Headers;
 using MlNetDigits.Web.Api;
 using MlNetDigits.Web.Datasets;
 using MlNetDigits.Web.Models;
+using MlNetDigits.Web.Security;
 
 namespace MlNetDigits.Web;
 
@@ -39,6 +40,7 @@ public static class WebApp
             kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxSingleRequestBytes, options.MaxBatchRequestBytes);
             kestrel.AddServerHeader = false;
         });
+        builder.Services.AddSingleton(_ => new AppFolders());
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<DatasetStore>();
         builder.Services.AddSingleton<MisclassifiedIndex>();
@@ -54,16 +56,18 @@ public static class WebApp
             options.Port = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536
                 ? p
                 : throw new InvalidOperationException($"--port must be a TCP port, 1 to 65535; found '{port}'.");
-        if (options.MaxSingleRequestBytes < 1 || options.MaxBatchRequestBytes < 1 || options.MaxBatchSize < 1 || options.PageSize < 1)
-            throw new InvalidOperationException("Web:MaxSingleRequestBytes, Web:MaxBatchRequestBytes, Web:MaxBatchSize and Web:PageSize must be positive.");
+        if (options.MaxSingleRequestBytes < 1 || options.MaxBatchRequestBytes < 1 || options.MaxBatchSize < 1 || options.PageSize < 1 || options.MaxPixelsPerRequest < 1)
+            throw new InvalidOperationException("Web:MaxSingleRequestBytes, Web:MaxBatchRequestBytes, Web:MaxBatchSize, Web:MaxPixelsPerRequest and Web:PageSize must be positive.");
         return options;
     }
 
     /// <summary>Adds the middleware and endpoints.</summary>
     public static void MapEverything(WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSameOriginPosts();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

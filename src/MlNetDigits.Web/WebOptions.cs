@@ -22,6 +22,13 @@ public sealed class WebOptions
         /// <summary>The most images in one batch: 256.</summary>
         public const int MaxBatchSize = 256;
 
+        /// <summary>
+        /// The most pixels one request may have decoded and classified, all its images together: 33,554,432 (2^25: two
+        /// 4096x4096 images, or a full batch of 256 drawings of 280x280 with room to spare). A PNG's size is read from its
+        /// header, so a request over the budget is refused before any pixel is decoded.
+        /// </summary>
+        public const int MaxPixelsPerRequest = 1 << 25;
+
         /// <summary>Images per page of the dataset browser: 100.</summary>
         public const int PageSize = 100;
 
@@ -46,6 +53,15 @@ public sealed class WebOptions
 
     /// <summary>See <see cref="Defaults.MaxBatchSize"/>.</summary>
     public int MaxBatchSize { get; set; } = Defaults.MaxBatchSize;
+
+    /// <summary>See <see cref="Defaults.MaxPixelsPerRequest"/>.</summary>
+    public int MaxPixelsPerRequest { get; set; } = Defaults.MaxPixelsPerRequest;
+
+    /// <summary>
+    /// Other origins whose pages may POST to the API (e.g. <c>https://digits.example.org</c> when a proxy serves the app
+    /// under another name); empty by default: a POST whose <c>Origin</c> is not this server's is refused with 403.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
 
     /// <summary>See <see cref="Defaults.PageSize"/>.</summary>
     public int PageSize { get; set; } = Defaults.PageSize;

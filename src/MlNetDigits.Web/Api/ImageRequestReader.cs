@@ -172,9 +172,11 @@ public static class ImageRequestReader
                 files.Add(new ImageRequest { Png = copy.ToArray() });
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw ApiProblemException.BadRequest("Invalid multipart body", e.Message);
+            // MultipartReader throws InvalidDataException for a malformed header line or a section over its limits, and
+            // IOException for a body that ends before its closing boundary: both are the client's mistake, not the server's.
+            throw ApiProblemException.BadRequest("Invalid multipart body", $"The multipart/form-data body cannot be read: {e.Message}");
         }
         if (files.Count == 0)
             throw ApiProblemException.BadRequest("No image in the form", "The multipart form has no file part; attach the PNG as a file (curl -F image=@digit.png).");
@@ -219,9 +221,12 @@ public static class ImageRequestReader
         int rows = pixels.GetArrayLength();
         if (rows > 0 && pixels[0].ValueKind == JsonValueKind.Array)
         {
-            // Pixels given as rows: [[r0c0, r0c1, ...], [r1c0, ...], ...]
+            // Pixels given as rows: [[r0c0, r0c1, ...], [r1c0, ...], ...]; the shape is checked before anything is allocated.
             int columns = pixels[0].GetArrayLength();
-            values = new float[checked(rows * columns)];
+            if (rows > ImageCodec.MaxDimension || columns > ImageCodec.MaxDimension)
+                throw ApiProblemException.BadRequest("Invalid pixels",
+                    $"\"pixels\" in {where} has {rows} rows of {columns}; images are at most {ImageCodec.MaxDimension} x {ImageCodec.MaxDimension} pixels. Scale it down first.");
+            values = new float[rows * columns];
             int r = 0;
             foreach (var row in pixels.EnumerateArray())
             {

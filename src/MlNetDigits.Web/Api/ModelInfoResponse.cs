@@ -6,7 +6,8 @@ namespace MlNetDigits.Web.Api;
 /// <param name="Name">The model's name in URLs.</param>
 /// <param name="Status">"ready", or "missing" when the model is not loaded.</param>
 /// <param name="Source">"configured" (Models:Name) or "shipped" (models/ folder).</param>
-/// <param name="File">The model file's full path, or null when none was found.</param>
+/// <param name="File">The model file: its path relative to the app's base folder, or its name alone when it is elsewhere
+/// (see <see cref="AppFolders.Display"/>); null when none was found.</param>
 /// <param name="Version">The served model's content version (12 hex digits of SHA-256), or null.</param>
 /// <param name="LoadedAt">When the served model was loaded, or null.</param>
 /// <param name="FileTimestamp">The model file's last write time when it was read, or null.</param>
@@ -29,12 +30,13 @@ public sealed record ModelInfoResponse(
     string? Error,
     ModelDescription? Details)
 {
-    /// <summary>The info of <paramref name="model"/>.</summary>
-    public static ModelInfoResponse From(ServedModel model, bool watching)
+    /// <summary>The info of <paramref name="model"/>, its path shown as <paramref name="folders"/> shows paths.</summary>
+    public static ModelInfoResponse From(ServedModel model, bool watching, AppFolders folders)
     {
         var classifier = model.Classifier;
         var loaded = classifier?.Model;
-        return new ModelInfoResponse(model.Name, classifier is null ? "missing" : "ready", model.Source, model.Path, loaded?.Version,
+        return new ModelInfoResponse(model.Name, classifier is null ? "missing" : "ready", model.Source,
+            model.Path is null ? null : folders.Display(model.Path), loaded?.Version,
             loaded?.LoadedAt, loaded?.FileTimestamp, classifier?.ClassNames, classifier is not null && watching, model.ReloadCount,
             model.Error ?? model.LastReloadError, classifier is null ? null : model.Description);
     }

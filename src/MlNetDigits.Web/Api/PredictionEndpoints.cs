@@ -1,10 +1,13 @@
+using System.Globalization;
 using MlNetDigits.Web.Models;
 
 namespace MlNetDigits.Web.Api;
 
 /// <summary>
 /// <c>POST /api/predict</c> (one image), <c>POST /api/predict/batch</c> (up to 256) and <c>POST /api/compare</c> (every
-/// model, for the draw page). The model is chosen by name (<c>?model=cnn</c>), never by path.
+/// model, for the draw page). The model is chosen by name (<c>?model=cnn</c>), never by path. The work of a request is
+/// bounded: its body by size, its images by count and by the pixels they decode to (each PNG's size read from its header
+/// before any is decoded), and it stops when the client hangs up (<see cref="HttpContext.RequestAborted"/>).
 /// </summary>
 public static class PredictionEndpoints
 {
@@ -23,6 +26,8 @@ public static class PredictionEndpoints
             var (name, classifier) = Resolve(catalog, model);
             var includeImage = ParseFlag(image, "image");
             var request = await ImageRequestReader.ReadSingleAsync(context.Request, options.MaxSingleRequestBytes, context.RequestAborted);
+            CheckPixelBudget([request], batch: false, options.MaxPixelsPerRequest, context.RequestAborted);
+            context.RequestAborted.ThrowIfCancellationRequested();
             return Results.Ok(PredictionResponse.From(name, Classify(classifier, request, "the image"), includeImage));
         }
         catch (ApiProblemException e)
@@ -38,9 +43,14 @@ public static class PredictionEndpoints
             var (name, classifier) = Resolve(catalog, model);
             var includeImage = ParseFlag(image, "image");
             var requests = await ImageRequestReader.ReadBatchAsync(context.Request, options.MaxBatchRequestBytes, options.MaxBatchSize, context.RequestAborted);
+            CheckPixelBudget(requests, batch: true, options.MaxPixelsPerRequest, context.RequestAborted);
             var predictions = new PredictionResponse[requests.Count];
             for (int i = 0; i < predictions.Length; i++)
+            {
+                // A client that hung up gets nothing more: stop before the next image rather than after the last.
+                context.RequestAborted.ThrowIfCancellationRequested();
                 predictions[i] = PredictionResponse.From(name, Classify(classifier, requests[i], $"images[{i}]"), includeImage);
+            }
             return Results.Ok(new BatchResponse(name, predictions[0].ModelVersion, predictions.Length, predictions));
         }
         catch (ApiProblemException e)
@@ -54,12 +64,15 @@ public static class PredictionEndpoints
         try
         {
             var request = await ImageRequestReader.ReadSingleAsync(context.Request, options.MaxSingleRequestBytes, context.RequestAborted);
+            CheckPixelBudget([request], batch: false, options.MaxPixelsPerRequest, context.RequestAborted);
+            context.RequestAborted.ThrowIfCancellationRequested();
             var gray = Decode(request);
             var preprocessed = request.Preprocess ? DigitPreprocessor.Preprocess(gray) : null;
             var seen = preprocessed?.Final ?? gray;
             var entries = new List<CompareEntry>();
             foreach (var served in catalog.Names.Select(catalog.Find))
             {
+                context.RequestAborted.ThrowIfCancellationRequested();
                 if (served!.Classifier is not { } classifier)
                 {
                     entries.Add(new CompareEntry(served.Name, false, served.Error, null));
@@ -127,6 +140,46 @@ public static class PredictionEndpoints
         }
     }
 
+    /// <summary>
+    /// Refuses (413) a request whose images would decode to more than <paramref name="budget"/> pixels in all, before any is
+    /// decoded: a PNG's size comes from its header (a 16 KB PNG can declare 4096 x 4096 blank pixels), pixels sent as JSON
+    /// count as they are. A PNG that is not one, or is over 4096 px a side, is refused (400) here too.
+    /// </summary>
+    internal static void CheckPixelBudget(IReadOnlyList<ImageRequest> images, bool batch, int budget, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        for (int i = 0; i < images.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (width, height) = SizeOf(images[i], batch ? $"images[{i}]" : "the image");
+            total += (long)width * height;
+        }
+        if (total > budget)
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Too many pixels", string.Create(CultureInfo.InvariantCulture,
+                $"The {(!batch ? "image decodes" : images.Count == 1 ? "batch's image decodes" : $"batch's {images.Count} images decode")} to {total:N0} pixels; this server decodes at most {budget:N0} per request (Web:MaxPixelsPerRequest). Send fewer or smaller images, or split the batch."));
+    }
+
+    /// <summary>An image's width and height: a PNG's from its header (nothing decoded), pixels' as sent.</summary>
+    private static (int Width, int Height) SizeOf(ImageRequest request, string where)
+    {
+        if (request.Png is not { } png)
+            return (request.Width, request.Height);
+        CheckPngSignature(png, where);
+        (int width, int height) size;
+        try
+        {
+            size = ImageCodec.ReadSize(png);
+        }
+        catch (InvalidImageException e)
+        {
+            throw ApiProblemException.BadRequest("Invalid PNG", $"{Capital(where)} is not a PNG this server can read: {e.Message}");
+        }
+        if (size.width < 1 || size.height < 1 || size.width > ImageCodec.MaxDimension || size.height > ImageCodec.MaxDimension)
+            throw ApiProblemException.BadRequest("Invalid PNG",
+                $"{Capital(where)} is not a PNG this server can read: it declares {size.width} x {size.height} pixels; images are 1 to {ImageCodec.MaxDimension} pixels a side. Scale it down first.");
+        return size;
+    }
+
     /// <summary>The 8 bytes every PNG file starts with.</summary>
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -137,9 +190,7 @@ public static class PredictionEndpoints
     /// </summary>
     private static GrayImage DecodePng(byte[] png, string where)
     {
-        if (!png.AsSpan().StartsWith(PngSignature))
-            throw ApiProblemException.BadRequest("Invalid PNG",
-                $"{Capital(where)} is not a PNG this server can read: Not a PNG file: it starts with {Convert.ToHexString(png.AsSpan(0, Math.Min(8, png.Length)))}, not the PNG signature 89504E470D0A1A0A.");
+        CheckPngSignature(png, where);
         try
         {
             return ImageCodec.Decode(png);
@@ -148,6 +199,13 @@ public static class PredictionEndpoints
         {
             throw ApiProblemException.BadRequest("Invalid PNG", $"{Capital(where)} is not a PNG this server can read: {e.Message}");
         }
+    }
+
+    private static void CheckPngSignature(byte[] png, string where)
+    {
+        if (!png.AsSpan().StartsWith(PngSignature))
+            throw ApiProblemException.BadRequest("Invalid PNG",
+                $"{Capital(where)} is not a PNG this server can read: Not a PNG file: it starts with {Convert.ToHexString(png.AsSpan(0, Math.Min(8, png.Length)))}, not the PNG signature 89504E470D0A1A0A.");
     }
 
     private static string Capital(string s) => char.ToUpperInvariant(s[0]) + s[1..];

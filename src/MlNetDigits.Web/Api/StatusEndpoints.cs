@@ -10,11 +10,11 @@ public static class StatusEndpoints
     public static void MapStatusEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/health", Health).WithName("Health");
-        app.MapGet("/api/models", (ModelCatalog catalog, WebOptions options) =>
-            Results.Ok(catalog.Names.Select(n => ModelInfoResponse.From(catalog.Find(n)!, options.WatchModels)).ToArray())).WithName("Models");
-        app.MapGet("/api/models/{name}", (ModelCatalog catalog, WebOptions options, string name) =>
+        app.MapGet("/api/models", (ModelCatalog catalog, WebOptions options, AppFolders folders) =>
+            Results.Ok(catalog.Names.Select(n => ModelInfoResponse.From(catalog.Find(n)!, options.WatchModels, folders)).ToArray())).WithName("Models");
+        app.MapGet("/api/models/{name}", (ModelCatalog catalog, WebOptions options, AppFolders folders, string name) =>
             catalog.Find(name) is { } model
-                ? Results.Ok(ModelInfoResponse.From(model, options.WatchModels))
+                ? Results.Ok(ModelInfoResponse.From(model, options.WatchModels, folders))
                 : ApiProblemException.NotFound("Unknown model",
                     $"This server serves the models {string.Join(", ", catalog.Names.Select(n => $"'{n}'"))}; '{PredictionEndpoints.Truncate(name)}' is not one of them.").ToResult())
             .WithName("ModelInfo");

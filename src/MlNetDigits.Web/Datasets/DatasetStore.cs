@@ -13,9 +13,9 @@ public sealed class DatasetStore
     private readonly Lazy<byte[]>[][] _pngCache;
 
     /// <summary>Picks the data set from <paramref name="options"/>.</summary>
-    public DatasetStore(WebOptions options, ILogger<DatasetStore> logger)
+    public DatasetStore(WebOptions options, AppFolders folders, ILogger<DatasetStore> logger)
     {
-        var locator = new DatasetLocator(FindDataRoot(options.DataRoot));
+        var locator = new DatasetLocator(FindDataRoot(options.DataRoot, folders));
         var mnist = locator.Resolve("mnist");
         var sample = locator.Resolve("sample");
         var hasMnist = mnist.HasSplit(DatasetSplit.Train) && mnist.HasSplit(DatasetSplit.Test);
@@ -23,7 +23,7 @@ public sealed class DatasetStore
         {
             case "auto":
                 Info = hasMnist ? mnist : sample;
-                Note = hasMnist ? null : $"MNIST is not fetched (no data/mnist with its IDX files here or in a parent folder; expected at {mnist.Folder}): showing the committed sample. Run `./mlnetdigits data fetch` for all 70,000 images.";
+                Note = hasMnist ? null : $"MNIST is not fetched (no data/mnist with its IDX files here or in a parent folder; expected at {folders.Display(mnist.Folder)}): showing the committed sample. Run `./mlnetdigits data fetch` for all 70,000 images.";
                 break;
             case "mnist":
                 Info = mnist;
@@ -70,15 +70,17 @@ public sealed class DatasetStore
     }
 
     /// <summary>
-    /// The data root: the configured one; else MLNETDIGITS_DATA; else the first <c>data</c> folder holding a fetched MNIST found
-    /// walking up from the current directory and from the app's folder (`dotnet run --project` starts in the project folder,
-    /// two levels below the checkout's data/); else ./data.
+    /// The data root: the configured one (a relative one taken from the base folder); else null when MLNETDIGITS_DATA names
+    /// one; else the first <c>data</c> folder holding a fetched MNIST found walking up from the base folder and from the app's
+    /// folder; else <c>data</c> in the base folder (a checkout's, for `dotnet run --project src/MlNetDigits.Web`).
     /// </summary>
-    internal static string? FindDataRoot(string? configured)
+    internal static string? FindDataRoot(string? configured, AppFolders folders)
     {
-        if (!string.IsNullOrEmpty(configured) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(DatasetLocator.EnvironmentVariable)))
-            return configured;
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        if (!string.IsNullOrEmpty(configured))
+            return folders.Resolve(configured);
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(DatasetLocator.EnvironmentVariable)))
+            return null;
+        foreach (var start in new[] { folders.BaseFolder, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 var root = Path.Combine(dir.FullName, "data");
@@ -86,7 +88,7 @@ public sealed class DatasetStore
                 if (mnist.HasSplit(DatasetSplit.Train) && mnist.HasSplit(DatasetSplit.Test))
                     return root;
             }
-        return null;
+        return Path.Combine(folders.BaseFolder, "data");
     }
 
     private static byte[] Encode(DatasetSplitData data, int index) =>

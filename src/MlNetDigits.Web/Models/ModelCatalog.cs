@@ -8,7 +8,8 @@ namespace MlNetDigits.Web.Models;
 /// models (<c>--Models:Cnn=path</c>, <c>--Models:Big=other.zip</c>). Names are the only thing a request can choose: they map
 /// to configured paths, never to a file name taken from a request. A missing or invalid model does not stop the app: it is
 /// reported by the health and model-info endpoints and tried again when its file appears; a loaded model reloads itself
-/// when its file changes (the pool's watcher).
+/// when its file changes (the pool's watcher). Relative paths are taken from <see cref="AppFolders.BaseFolder"/>; the errors
+/// kept for clients name model files as <see cref="AppFolders.Display"/> shows them (the log has the full paths).
 /// </summary>
 public sealed partial class ModelCatalog : IDisposable
 {
@@ -20,13 +21,15 @@ public sealed partial class ModelCatalog : IDisposable
     private readonly Dictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
     private readonly bool _watch;
     private readonly ILogger<ModelCatalog> _logger;
+    private readonly AppFolders _folders;
     private readonly Lock _lock = new();
 
     /// <summary>Reads the "Models" section and loads every model it names (plus the defaults).</summary>
-    public ModelCatalog(IConfiguration configuration, WebOptions options, ILogger<ModelCatalog> logger)
+    public ModelCatalog(IConfiguration configuration, WebOptions options, AppFolders folders, ILogger<ModelCatalog> logger)
     {
         _watch = options.WatchModels;
         _logger = logger;
+        _folders = folders;
         var configured = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var name in DefaultNames)
             configured[name] = null;
@@ -40,7 +43,7 @@ public sealed partial class ModelCatalog : IDisposable
         foreach (var (name, path) in configured)
         {
             var model = path is not null
-                ? new ServedModel(name, System.IO.Path.GetFullPath(path), "configured")
+                ? new ServedModel(name, folders.Resolve(path), "configured")
                 : new ServedModel(name, TryFindShipped(name), "shipped");
             _models[name] = model;
             TryLoad(model);
@@ -88,20 +91,21 @@ public sealed partial class ModelCatalog : IDisposable
             model.LastAttempt = DateTimeOffset.UtcNow;
             if (model.Path is null)
             {
-                model.Error = $"Model '{model.Name}' is missing: {FileNameOf(model.Name)} is in none of the models folders " +
-                    $"({string.Join(", ", ShippedModels.SearchFolders().Take(3))}, ...). Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
-                _logger.LogWarning("{Error}", model.Error);
+                _logger.LogWarning("Model '{Name}' is missing: {File} is in none of the models folders ({Folders}).", model.Name, FileNameOf(model.Name),
+                    string.Join(", ", ShippedModels.SearchFolders()));
+                model.Error = $"Model '{model.Name}' is missing: {FileNameOf(model.Name)} is in no models/ folder (beside the app, above it, or in or above the " +
+                    $"folder it was started in). Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
                 return;
             }
             if (!File.Exists(model.Path))
             {
-                model.Error = $"Model '{model.Name}' is missing: the file {model.Path} does not exist. Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.";
-                _logger.LogWarning("{Error}", model.Error);
+                Fail(model, $"Model '{model.Name}' is missing: the file {model.Path} does not exist. Train it (see models/README.md) or pass --Models:{Capitalise(model.Name)}=path/to/model.zip.", LogLevel.Warning);
                 return;
             }
+            var file = model.Path;
             try
             {
-                var classifier = DigitClassifier.Load(model.Path, ClassifierOptions(_watch));
+                var classifier = DigitClassifier.Load(file, ClassifierOptions(_watch));
                 classifier.ModelReloaded += (_, e) =>
                 {
                     model.Description = ModelDescription.Of(e.Current);
@@ -111,7 +115,11 @@ public sealed partial class ModelCatalog : IDisposable
                 };
                 classifier.ModelReloadFailed += (_, e) =>
                 {
-                    model.LastReloadError = e.Error.Message;
+                    // Some refusals name the file (an unreadable zip), others only the model (probe images with non-finite
+                    // answers): name the file either way, as the operator who replaced it knows it.
+                    var shown = _folders.Display(file);
+                    var reason = _folders.Redact(e.Error.Message, file);
+                    model.LastReloadError = reason.Contains(shown, StringComparison.Ordinal) ? reason : $"{shown} changed but was refused: {reason}";
                     _logger.LogWarning("Model '{Name}' changed on disk but was refused; still serving {Model}: {Error}", model.Name, e.StillServing, e.Error.Message);
                 };
                 model.Description = ModelDescription.Of(classifier.Model);
@@ -125,10 +133,16 @@ public sealed partial class ModelCatalog : IDisposable
                 // Besides the library's own exceptions (InvalidModelException, ArgumentException for a model that does not
                 // take a 28x28 image, IOException), ML.NET and ONNX Runtime throw their own types for files they cannot
                 // use (OnnxRuntimeException, FormatException, ...): any of them leaves the model missing, never stops the app.
-                model.Error = $"Model '{model.Name}' could not be loaded from {model.Path}: {e.Message}";
-                _logger.LogError("{Error}", model.Error);
+                Fail(model, $"Model '{model.Name}' could not be loaded from {model.Path}: {e.Message}", LogLevel.Error);
             }
         }
+    }
+
+    /// <summary>Logs <paramref name="error"/> as it is and keeps it for clients with the model file's folder left out.</summary>
+    private void Fail(ServedModel model, string error, LogLevel level)
+    {
+        _logger.Log(level, "{Error}", error);
+        model.Error = _folders.Redact(error, model.Path);
     }
 
     /// <summary>The classifier settings of every served model.</summary>

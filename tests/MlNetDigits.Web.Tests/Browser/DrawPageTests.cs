@@ -63,8 +63,56 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     [Fact]
     public async Task PhoneScreen_PadFitsAndTouchStrokesAreRecognised()
     {
+        var page = await OpenPhoneAsync();
+
+        var box = (await page.GetByTestId("pad").BoundingBoxAsync())!;
+        Assert.InRange(box.Width, 250, 390 - 2 * 16);
+        Assert.Equal(box.Width, box.Height, 1);
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways on a phone.");
+
+        await TouchDrawAsync(page, "0.52,0.12 0.50,0.50 0.48,0.88");
+        await WaitForAnswerAsync(page);
+
+        Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
+        await ScreenshotAsync(page, "draw-phone");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PhoneScreen_AnswersAndUnsureReasonsAreVisibleWithoutScrolling()
+    {
+        var page = await OpenPhoneAsync();
+
+        // A diagonal stroke is no digit: the test models answer it unsure.
+        await TouchDrawAsync(page, "0.2,0.2 0.8,0.8");
+        await WaitForAnswerAsync(page);
+
+        Assert.Equal(0, await page.EvaluateAsync<double>("window.scrollY"));
+        var viewport = await page.EvaluateAsync<double>("window.innerHeight");
+        var unsure = 0;
+        foreach (var model in new[] { "cnn", "sdca" })
+        {
+            // The whole panel: name, digit, confidence, the reason when unsure, and the ten bars.
+            var bottom = await page.GetByTestId($"model-{model}").EvaluateAsync<double>("e => e.getBoundingClientRect().bottom");
+            Assert.True(bottom <= viewport, $"The {model} answer ends at {bottom:0} px, below the {viewport:0} px screen: the user must scroll to see it.");
+            if (await page.GetByTestId($"unsure-{model}").CountAsync() == 0)
+                continue;
+            unsure++;
+            var reason = page.GetByTestId($"reason-{model}");
+            Assert.True(await reason.IsVisibleAsync(), $"The {model} answer is marked unsure but does not say why in visible text.");
+            Assert.Matches("confidence threshold|minimum margin", await reason.InnerTextAsync());
+        }
+        Assert.True(unsure > 0, "Neither test model was unsure of the diagonal stroke; draw something they are unsure of.");
+        await ScreenshotAsync(page, "draw-phone-unsure");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>The draw page on a 390x844 phone screen with touch.</summary>
+    private async Task<IPage> OpenPhoneAsync()
+    {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            BypassCSP = true, // WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy
             ViewportSize = new ViewportSize { Width = 390, Height = 844 },
             DeviceScaleFactor = 2,
             IsMobile = true,
@@ -73,35 +121,35 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         var page = await context.NewPageAsync();
         await page.GotoAsync(fixture.BaseUrl);
         await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
-
-        var box = (await page.GetByTestId("pad").BoundingBoxAsync())!;
-        Assert.InRange(box.Width, 250, 390 - 2 * 16);
-        Assert.Equal(box.Width, box.Height, 1);
-        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways on a phone.");
-
-        // Pointer events of type "touch", as a finger sends them.
-        await page.EvaluateAsync("""
-            () => {
-              const pad = document.getElementById('pad');
-              const box = pad.getBoundingClientRect();
-              const send = (type, fx, fy) => pad.dispatchEvent(new PointerEvent(type, {
-                pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true, button: 0, buttons: 1,
-                clientX: box.left + fx * box.width, clientY: box.top + fy * box.height }));
-              send('pointerdown', 0.52, 0.12);
-              for (let i = 1; i <= 20; i++) send('pointermove', 0.52 - 0.04 * i / 20, 0.12 + 0.76 * i / 20);
-              send('pointerup', 0.48, 0.88);
-            }
-            """);
-        await WaitForAnswerAsync(page);
-
-        Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
-        await ScreenshotAsync(page, "draw-phone");
-        await context.CloseAsync();
+        return page;
     }
+
+    /// <summary>
+    /// Draws "x,y x,y ... | x,y ..." (canvas fractions, strokes separated by '|') with pointer events of type "touch", as a
+    /// finger sends them.
+    /// </summary>
+    private static Task TouchDrawAsync(IPage page, string strokes) => page.EvaluateAsync("""
+        strokes => {
+          const pad = document.getElementById('pad');
+          const box = pad.getBoundingClientRect();
+          const send = (type, [fx, fy]) => pad.dispatchEvent(new PointerEvent(type, {
+            pointerId: 7, pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true, button: 0, buttons: 1,
+            clientX: box.left + fx * box.width, clientY: box.top + fy * box.height }));
+          for (const stroke of strokes.split('|')) {
+            const points = stroke.trim().split(' ').map(p => p.split(',').map(Number));
+            send('pointerdown', points[0]);
+            for (let k = 1; k < points.length; k++)
+              for (let i = 1; i <= 20; i++)
+                send('pointermove', [0, 1].map(d => points[k - 1][d] + (points[k][d] - points[k - 1][d]) * i / 20));
+            send('pointerup', points[points.length - 1]);
+          }
+        }
+        """, strokes);
 
     private async Task<IPage> OpenAsync()
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(fixture.BaseUrl);
         await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");

@@ -88,7 +88,8 @@ public sealed class GalleryPageTests(BrowserFixture fixture, ITestOutputHelper o
 
     private async Task<IPage> OpenAsync(string url, string state = "ready", float timeoutMs = 30_000)
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(fixture.BaseUrl + url);
         await page.WaitForFunctionAsync($"document.body.dataset.state === '{state}'", null, new PageWaitForFunctionOptions { Timeout = timeoutMs });

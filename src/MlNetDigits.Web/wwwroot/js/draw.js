@@ -162,8 +162,11 @@
     const answer = Digits.el("div", { class: "answer" },
       Digits.el("span", { class: "digit", text: prediction && hasInk ? prediction.digit : "–", dataTestid: `digit-${name}` }),
       Digits.el("span", { class: "confidence", text: prediction && hasInk ? Digits.percent(prediction.confidence) : "" }),
-      prediction && hasInk && prediction.unsure ? Digits.el("span", { class: "unsure", title: prediction.unsureReason, text: "unsure", dataTestid: `unsure-${name}` }) : null);
+      prediction && hasInk && prediction.unsure ? Digits.el("span", { class: "unsure", text: "unsure", dataTestid: `unsure-${name}` }) : null);
     panel.append(answer);
+    // Why the answer should not be trusted, as text: a tooltip is out of reach on a phone.
+    if (prediction && hasInk && prediction.unsure)
+      panel.append(Digits.el("p", { class: "reason", text: prediction.unsureReason, dataTestid: `reason-${name}` }));
     const bars = Digits.el("ol", { class: "bars", start: 0 });
     const classes = prediction ? prediction.classes : ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
     classes.forEach((cls, i) => {
