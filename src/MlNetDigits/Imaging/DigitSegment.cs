@@ -6,8 +6,9 @@ namespace MlNetDigits.Imaging;
 /// </summary>
 public sealed class DigitSegment
 {
-    internal DigitSegment(PixelRect bounds, GrayImage image, int pieceCount, bool wasSplit)
+    internal DigitSegment(PixelRect bounds, GrayImage image, int pieceCount, bool wasSplit, float segmentationConfidence)
     {
+        SegmentationConfidence = segmentationConfidence;
         Bounds = bounds;
         Image = image;
         PieceCount = pieceCount;
@@ -32,6 +33,13 @@ public sealed class DigitSegment
     /// </summary>
     public bool WasSplit { get; }
 
+    /// <summary>
+    /// How sure the segmenter is that this segment is exactly one digit, 0.5..1: the probability, by its cut model
+    /// (<see cref="CutScoreWeights"/>), that the least sure keep-or-cut decision that shaped this segment was right; 1 when
+    /// no cut was considered (ink too narrow to be two digits). A caller may call a reading unsure below, say, 0.8.
+    /// </summary>
+    public float SegmentationConfidence { get; }
+
     public override string ToString() =>
-        $"({Bounds.X}, {Bounds.Y}) {Bounds.Width}x{Bounds.Height}{(PieceCount > 1 ? $", {PieceCount} pieces" : "")}{(WasSplit ? ", split" : "")}";
+        $"({Bounds.X}, {Bounds.Y}) {Bounds.Width}x{Bounds.Height}{(PieceCount > 1 ? $", {PieceCount} pieces" : "")}{(WasSplit ? ", split" : "")}{(SegmentationConfidence < 1 ? $", segmentation {SegmentationConfidence:P0}" : "")}";
 }

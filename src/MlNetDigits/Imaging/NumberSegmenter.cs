@@ -65,13 +65,13 @@ public static class NumberSegmenter
 
         // Step 5: cut touching digits.
         var context = new TouchingDigitSplitter.Context(options, stroke, referenceHeight, options.Preprocessing.InkThreshold, digitConfidence);
-        var digits = new List<InkBlob>();
+        var digits = new List<(InkBlob Digit, float Sure)>();
         foreach (var blob in blobs)
-            TouchingDigitSplitter.Split(blob, context, options.MaximumDigitsPerBlob, null, digits);
+            TouchingDigitSplitter.Split(blob, context, options.MaximumDigitsPerBlob, null, 1f, digits);
 
         // Step 6: left to right, each with its own ink.
-        return digits.OrderBy(b => b.CenterX).ThenBy(b => b.MinX).ThenBy(b => b.MinY)
-            .Select(b => new DigitSegment(b.Bounds, Crop(b, context.Threshold), b.PieceCount, b.WasSplit))
+        return digits.OrderBy(d => d.Digit.CenterX).ThenBy(d => d.Digit.MinX).ThenBy(d => d.Digit.MinY)
+            .Select(d => new DigitSegment(d.Digit.Bounds, Crop(d.Digit, context.Threshold), d.Digit.PieceCount, d.Digit.WasSplit, d.Sure))
             .ToList();
     }
 
@@ -101,8 +101,7 @@ public static class NumberSegmenter
 
         // Steps 3 and 4: pieces above or below a digit, then small pieces anywhere.
         var blobs = MergePieces(components, typical, options);
-        // Small: short, or less ink than PieceInk of a one-stroke 1 as tall as the reference height (a dotted line).
-        bool IsSmall(InkBlob b) => b.Height < options.PieceHeight * typical || b.Mass / 255f < options.PieceInk * strokeWidth * typical;
+        bool IsSmall(InkBlob b) => IsPiece(b, options, strokeWidth, typical);
         return AttachSmallPieces(blobs.Where(b => !IsSmall(b)).ToList(), blobs.Where(IsSmall), options.AttachDistance * typical);
     }
 
@@ -127,6 +126,8 @@ public static class NumberSegmenter
         Check(options.RecognitionWeights is not null, nameof(options.RecognitionWeights), "null", "set");
         Check(options.MinimumPartHeight is >= 0 and <= 1, nameof(options.MinimumPartHeight), options.MinimumPartHeight, "in 0..1");
         Check(options.MinimumPartMass is >= 0 and <= 0.5f, nameof(options.MinimumPartMass), options.MinimumPartMass, "in 0..0.5");
+        Check(options.Lookahead >= 0, nameof(options.Lookahead), options.Lookahead, "0 or more");
+        Check(options.LookaheadWidth >= 0, nameof(options.LookaheadWidth), options.LookaheadWidth, "0 or more");
         Check(options.MaximumDigitsPerBlob >= 1, nameof(options.MaximumDigitsPerBlob), options.MaximumDigitsPerBlob, "1 or more");
     }
 
@@ -176,6 +177,14 @@ public static class NumberSegmenter
             .Select(g => InkBlob.Merge(g.Select(x => x.c).ToList()))
             .ToList();
     }
+
+    /// <summary>
+    /// Whether <paramref name="blob"/> is too small to be a digit of its own: shorter than
+    /// <see cref="NumberSegmenterOptions.PieceHeight"/> of the reference height, or with less ink than
+    /// <see cref="NumberSegmenterOptions.PieceInk"/> of a one-stroke 1 that tall (a dotted line, a faint second stroke).
+    /// </summary>
+    internal static bool IsPiece(InkBlob blob, NumberSegmenterOptions options, float stroke, float referenceHeight) =>
+        blob.Height < options.PieceHeight * referenceHeight || blob.Mass / 255f < options.PieceInk * stroke * referenceHeight;
 
     /// <summary>
     /// Step 4: each small piece joins the digit whose ink is nearest to its own when that is within <paramref name="reach"/>

@@ -16,6 +16,9 @@ internal static class TouchingDigitSplitter
     internal sealed record Context(NumberSegmenterOptions Options, float Stroke, float ReferenceHeight, float Threshold, Func<GrayImage, float>? Confidence)
     {
         public CutScoreWeights Weights => Confidence is null ? Options.GeometryWeights : Options.RecognitionWeights;
+
+        /// <summary>The recogniser's answers so far, by the blob's pixels: lookahead and the recursion ask about the same parts.</summary>
+        public Dictionary<(int First, int Last, int Area, int Hash), float> Answers { get; } = [];
     }
 
     /// <summary>A candidate cut with what its score is made of.</summary>
@@ -24,40 +27,44 @@ internal static class TouchingDigitSplitter
     /// <param name="LogOdds">The score: positive means the cut more likely separates two digits than not.</param>
     internal sealed record Candidate(SeamCut.Cut Cut, CutFeatures Features, float LogOdds)
     {
-        /// <summary>The recogniser's top probability for the left part (1 without a recogniser).</summary>
+        /// <summary>The recogniser's top probability for the left part as it is (1 without a recogniser).</summary>
         public float Left { get; init; }
 
         /// <summary>The same for the right part.</summary>
         public float Right { get; init; }
     }
 
-    /// <summary>Adds <paramref name="blob"/> to <paramref name="digits"/>, cut into at most <paramref name="budget"/> digits.</summary>
-    public static void Split(InkBlob blob, Context context, int budget, float? wholeConfidence, List<InkBlob> digits)
+    /// <summary>
+    /// Adds <paramref name="blob"/> to <paramref name="digits"/>, cut into at most <paramref name="budget"/> digits, each
+    /// with the probability (by the model) that the least sure keep-or-cut decision that shaped it was right.
+    /// </summary>
+    public static void Split(InkBlob blob, Context context, int budget, float? wholeConfidence, float sure, List<(InkBlob Digit, float Sure)> digits)
     {
-        if (budget < 2)
-        {
-            digits.Add(blob);
-            return;
-        }
-        var best = Candidates(blob, context, wholeConfidence).MaxBy(c => c.LogOdds);
+        var best = budget < 2 ? null : Candidates(blob, context, wholeConfidence).MaxBy(c => c.LogOdds);
+        // P(the decision is right) = sigmoid(|z|): keeping when z <= 0, cutting when z > 0.
+        float decided = best is null ? sure : MathF.Min(sure, 1 / (1 + MathF.Exp(-MathF.Abs(best.LogOdds))));
         if (best is null || best.LogOdds <= 0)
         {
-            digits.Add(blob);
+            digits.Add((blob, decided));
             return;
         }
         // Share the budget in proportion to width, at least one digit each.
         var (left, right) = (best.Cut.Left, best.Cut.Right);
         int leftBudget = Math.Clamp((int)MathF.Round(budget * (float)left.Width / (left.Width + right.Width)), 1, budget - 1);
         bool recognised = context.Confidence is not null;
-        Split(left, context, leftBudget, recognised ? best.Left : null, digits);
-        Split(right, context, budget - leftBudget, recognised ? best.Right : null, digits);
+        Split(left, context, leftBudget, recognised ? best.Left : null, decided, digits);
+        Split(right, context, budget - leftBudget, recognised ? best.Right : null, decided, digits);
     }
 
     /// <summary>
     /// The candidate cuts of <paramref name="blob"/>, left to right, scored; none when it is too narrow to be two digits
-    /// (<see cref="NumberSegmenterOptions.ConsiderAspect"/>) or no seam leaves two digit-like parts.
+    /// (<see cref="NumberSegmenterOptions.ConsiderAspect"/>) or no seam leaves two digit-like parts (tall and inky
+    /// enough against the blob, and neither a piece by <see cref="NumberSegmenter.IsPiece"/>).
     /// </summary>
-    public static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence = null)
+    public static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence = null) =>
+        Candidates(blob, context, wholeConfidence, context.Options.Lookahead);
+
+    private static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence, int lookahead)
     {
         var options = context.Options;
         float aspect = (float)blob.Width / blob.Height;
@@ -65,7 +72,9 @@ internal static class TouchingDigitSplitter
             return [];
         bool Plausible(InkBlob left, InkBlob right) =>
             left.Height >= options.MinimumPartHeight * blob.Height && right.Height >= options.MinimumPartHeight * blob.Height &&
-            left.Mass >= options.MinimumPartMass * blob.Mass && right.Mass >= options.MinimumPartMass * blob.Mass;
+            left.Mass >= options.MinimumPartMass * blob.Mass && right.Mass >= options.MinimumPartMass * blob.Mass &&
+            !NumberSegmenter.IsPiece(left, options, context.Stroke, context.ReferenceHeight) &&
+            !NumberSegmenter.IsPiece(right, options, context.Stroke, context.ReferenceHeight);
         var cuts = SeamCut.Alternatives(blob, centrePenalty: 0.02f, turnPenalty: 0.01f, Plausible);
         if (cuts.Count == 0)
             return [];
@@ -73,9 +82,24 @@ internal static class TouchingDigitSplitter
         return cuts.Select(cut =>
         {
             float left = Confidence(cut.Left, context), right = Confidence(cut.Right, context);
-            var features = CutFeatures.Of(blob, cut, context.Stroke, context.ReferenceHeight, left, right, whole);
+            float leftRead = AsRead(cut.Left, left, context, lookahead), rightRead = AsRead(cut.Right, right, context, lookahead);
+            var features = CutFeatures.Of(blob, cut, context.Stroke, context.ReferenceHeight, leftRead, rightRead, whole);
             return new Candidate(cut, features, context.Weights.LogOdds(features)) { Left = left, Right = right };
         }).ToList();
+    }
+
+    /// <summary>
+    /// How surely a part would be read once segmented itself: a part wider than
+    /// <see cref="NumberSegmenterOptions.LookaheadWidth"/> reference heights that its own best cut would split counts with
+    /// the less sure of that cut's parts (so a cut leaving two touching digits on one side is not judged by how badly the
+    /// pair reads as one digit); any other part with its own confidence.
+    /// </summary>
+    private static float AsRead(InkBlob part, float confidence, Context context, int lookahead)
+    {
+        if (lookahead <= 0 || context.Confidence is null || part.Width < context.Options.LookaheadWidth * context.ReferenceHeight)
+            return confidence;
+        var best = Candidates(part, context, confidence, lookahead - 1).MaxBy(c => c.LogOdds);
+        return best is not null && best.LogOdds > 0 ? best.Features.LessSurePart : confidence;
     }
 
     /// <summary>The recogniser's top probability for a candidate digit; 1 without a recogniser.</summary>
@@ -83,10 +107,24 @@ internal static class TouchingDigitSplitter
     {
         if (context.Confidence is null)
             return 1;
+        var pixels = part.Pixels;
+        var key = (pixels[0], pixels[^1], pixels.Length, HashOf(pixels));
+        if (context.Answers.TryGetValue(key, out float known))
+            return known;
         float sure = context.Confidence(NumberSegmenter.Crop(part, context.Threshold));
         if (!(sure is >= 0 and <= 1))
             throw new InvalidOperationException(
                 $"The digit confidence function must return a probability in 0..1; it returned {sure}. Pass the classifier's top probability.");
+        context.Answers[key] = sure;
         return sure;
+    }
+
+    /// <summary>An order-dependent hash of pixel indices (FNV-1a), the same in every run.</summary>
+    private static int HashOf(int[] pixels)
+    {
+        uint hash = 2166136261;
+        foreach (int p in pixels)
+            hash = (hash ^ (uint)p) * 16777619;
+        return (int)hash;
     }
 }
