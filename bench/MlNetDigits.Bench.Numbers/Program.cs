@@ -7,6 +7,7 @@ using MlNetDigits.Imaging;
 // Usage: MlNetDigits.Bench.Numbers [--data <idx folder>] [--model <zip>] [--count 2000] [--seed 1] [--digits 4]
 //        [--min-scale 0.8] [--max-scale 1.25] [--min-gap -0.15] [--max-gap 0.5] [--jitter 3] [--polarity mixed|white|dark]
 //        [--dump <folder for pictures of failures> [--dump-count 20]] [--set <NumberSegmenterOptions property>=<value>]... [--mode geometry|recognised|both]
+//        [--unsure-segmentation 0.8]   (a number is flagged unsure below this DigitSegment.SegmentationConfidence too)
 //        [--fit <numbers>]   (fits the segmenter's cut weights on numbers from the training digits, prints them and stops)
 // Composes --count numbers from the MNIST test digits in --data, reads each with NumberSegmenter + DigitPreprocessor +
 // the model, and prints whole-number and per-digit accuracy, segment-count errors, failure causes and the same by the
@@ -27,6 +28,7 @@ var modelPath = Option("--model", "models/cnn-best.zip");
 int count = (int)Number("--count", "2000");
 int seed = (int)Number("--seed", "1");
 int fitCount = (int)Number("--fit", "0");
+float segmentationThreshold = Number("--unsure-segmentation", "0.8");
 var dumpFolder = Option("--dump", "");
 int dumpCount = (int)Number("--dump-count", "20");
 var segmenterOptions = new NumberSegmenterOptions();
@@ -142,7 +144,8 @@ foreach (var mode in modes)
         }
         int oracleRight = Enumerable.Range(0, n).Count(i => oracle[i] == number.Digits[i].Label);
         int boxRight = Enumerable.Range(0, n).Count(i => boxed[i] == number.Digits[i].Label);
-        bool unsure = read.Length == 0 || read.Any(r => r.Confidence < scorer.ConfidenceThreshold);
+        bool unsure = read.Length == 0 || read.Any(r => r.Confidence < scorer.ConfidenceThreshold)
+            || segments.Any(s => s.SegmentationConfidence < segmentationThreshold);
 
         FailureCause? cause = null;
         if (!right)
@@ -180,7 +183,9 @@ foreach (var mode in modes)
     Console.WriteLine($"baseline, true boxes cropped:   {Percent(all.BoxNumbersRight, all.Numbers)} of numbers, {Percent(all.BoxDigitsRight, all.Digits)} of digits");
     Console.WriteLine($"segment count too few / many:   {tooFewTotal} / {tooManyTotal} numbers ({Percent(tooFewTotal + tooManyTotal, all.Numbers)})");
     Console.WriteLine($"segments cut from touching ink: {splitSegments}");
-    Console.WriteLine($"flagged unsure (a digit < {scorer.ConfidenceThreshold:0.00}):  {Percent(all.Unsure, all.Numbers)} of numbers; {Percent(all.WrongAndUnsure, all.Numbers - all.NumbersRight)} of the wrong ones");
+    Console.WriteLine($"flagged unsure:                 {Percent(all.Unsure, all.Numbers)} of numbers, {Percent(all.WrongAndUnsure, all.Numbers - all.NumbersRight)} of the wrong ones " +
+        $"(a digit's probability < {scorer.ConfidenceThreshold:0.00} or its segmentation confidence < {segmentationThreshold:0.00})");
+    Console.WriteLine($"right when not flagged:         {Percent(all.NumbersRight - (all.Unsure - all.WrongAndUnsure), all.Numbers - all.Unsure)} of the {all.Numbers - all.Unsure} numbers answered without doubt");
     Console.WriteLine($"segmentation time:              {segmentTime.Elapsed.TotalMilliseconds / count:0.000} ms per number{(confidence is null ? "" : ", classifier calls included")} (mean canvas {canvasWidths / count} x {canvasHeights / count} px)");
     Console.WriteLine("failures by cause:");
     foreach (var (cause, number) in all.Causes)
