@@ -100,9 +100,11 @@ public static class NumberSegmenter
         float typical = referenceHeight = Median(components.Where(c => 2 * c.Height >= tallest).Select(c => (float)c.Height));
 
         // Steps 3 and 4: pieces above or below a digit, then small pieces anywhere.
-        var blobs = MergePieces(components, typical, options);
+        // Small pieces skip step 3, so specks cannot chain into a tall column of noise above a digit.
         bool IsSmall(InkBlob b) => IsPiece(b, options, strokeWidth, typical);
-        return AttachSmallPieces(blobs.Where(b => !IsSmall(b)).ToList(), blobs.Where(IsSmall), options.AttachDistance * typical);
+        var blobs = MergePieces(components.Where(c => !IsSmall(c)).ToList(), typical, options);
+        return AttachSmallPieces(blobs.Where(b => !IsSmall(b)).ToList(), [.. blobs.Where(IsSmall), .. components.Where(IsSmall)],
+            options.AttachDistance * typical);
     }
 
     private static void CheckOptions(NumberSegmenterOptions options)
@@ -126,8 +128,6 @@ public static class NumberSegmenter
         Check(options.RecognitionWeights is not null, nameof(options.RecognitionWeights), "null", "set");
         Check(options.MinimumPartHeight is >= 0 and <= 1, nameof(options.MinimumPartHeight), options.MinimumPartHeight, "in 0..1");
         Check(options.MinimumPartMass is >= 0 and <= 0.5f, nameof(options.MinimumPartMass), options.MinimumPartMass, "in 0..0.5");
-        Check(options.Lookahead >= 0, nameof(options.Lookahead), options.Lookahead, "0 or more");
-        Check(options.LookaheadWidth >= 0, nameof(options.LookaheadWidth), options.LookaheadWidth, "0 or more");
         Check(options.MaximumDigitsPerBlob >= 1, nameof(options.MaximumDigitsPerBlob), options.MaximumDigitsPerBlob, "1 or more");
     }
 

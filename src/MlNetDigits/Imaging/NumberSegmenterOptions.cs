@@ -41,22 +41,13 @@ public sealed class NumberSegmenterOptions
         /// The log-odds of a cut from geometry alone (blob aspect and ink crossed), fitted by logistic regression on
         /// numbers composed from MNIST training digits (bench/MlNetDigits.Bench.Numbers --fit).
         /// </summary>
-        public static readonly CutScoreWeights GeometryWeights = new(Bias: -4.498f, Aspect: 0.973f, WidthToReference: 2.136f, HeightToReference: 1.157f, CutStrokes: -0.854f, CutStrokesUpToTwo: -1.928f, NarrowerPartAspect: 1.096f, ShorterPartHeight: 1.344f, LessSurePartDoubt: 0f, SurerPartDoubt: 0f, WholeDoubt: 0f, LessSurePartLog: 0f, WholeLog: 0f);
+        public static readonly CutScoreWeights GeometryWeights = new(Bias: -4.586f, Aspect: 0.97f, WidthToReference: 2.133f, HeightToReference: 1.157f, CutStrokes: -0.854f, CutStrokesUpToTwo: -1.928f, NarrowerPartAspect: 1.101f, ShorterPartHeight: 1.337f, LessSurePartDoubt: 0f, SurerPartDoubt: 0f, WholeDoubt: 0f, LessSurePartLog: 0f, WholeLog: 0f);
 
         /// <summary>
         /// The log-odds of a cut with a recogniser (geometry plus how sure the classifier is of the parts and of the whole),
         /// fitted the same way with the shipped CNN (models/cnn-best.zip).
         /// </summary>
-        public static readonly CutScoreWeights RecognitionWeights = new(Bias: -3.775f, Aspect: 0.319f, WidthToReference: 0.719f, HeightToReference: 0.427f, CutStrokes: -0.534f, CutStrokesUpToTwo: -1.125f, NarrowerPartAspect: 0.999f, ShorterPartHeight: 1.152f, LessSurePartDoubt: -0.485f, SurerPartDoubt: -0.262f, WholeDoubt: 0.524f, LessSurePartLog: -0.398f, WholeLog: 0.798f);
-
-        /// <summary>
-        /// With a recogniser, how many levels deep a cut's parts are themselves examined before the cut is scored: 1 (a
-        /// part that is still two touching digits is judged by how its own best cut reads).
-        /// </summary>
-        public const int Lookahead = 1;
-
-        /// <summary>...only parts at least this many reference heights wide (narrower ones are one digit or nothing): 1.</summary>
-        public const float LookaheadWidth = 1f;
+        public static readonly CutScoreWeights RecognitionWeights = new(Bias: -4.316f, Aspect: 0.585f, WidthToReference: 0.995f, HeightToReference: 0.402f, CutStrokes: -0.538f, CutStrokesUpToTwo: -1.129f, NarrowerPartAspect: 0.924f, ShorterPartHeight: 1.09f, LessSurePartDoubt: -0.464f, SurerPartDoubt: -0.319f, WholeDoubt: 0.532f, LessSurePartLog: -0.37f, WholeLog: 0.728f);
 
         /// <summary>The most digits one blob of touching ink may be cut into: 8.</summary>
         public const int MaximumDigitsPerBlob = 8;
@@ -100,12 +91,6 @@ public sealed class NumberSegmenterOptions
 
     /// <summary>See <see cref="Defaults.RecognitionWeights"/>: how cuts are scored with a recogniser.</summary>
     public CutScoreWeights RecognitionWeights { get; set; } = Defaults.RecognitionWeights;
-
-    /// <summary>See <see cref="Defaults.Lookahead"/>; 0 or more (0 turns it off; each level costs more recogniser calls).</summary>
-    public int Lookahead { get; set; } = Defaults.Lookahead;
-
-    /// <summary>See <see cref="Defaults.LookaheadWidth"/>; 0 or more.</summary>
-    public float LookaheadWidth { get; set; } = Defaults.LookaheadWidth;
 
     /// <summary>See <see cref="Defaults.MaximumDigitsPerBlob"/>; 1 or more (1 turns splitting off).</summary>
     public int MaximumDigitsPerBlob { get; set; } = Defaults.MaximumDigitsPerBlob;

@@ -17,8 +17,6 @@ internal static class TouchingDigitSplitter
     {
         public CutScoreWeights Weights => Confidence is null ? Options.GeometryWeights : Options.RecognitionWeights;
 
-        /// <summary>The recogniser's answers so far, by the blob's pixels: lookahead and the recursion ask about the same parts.</summary>
-        public Dictionary<(int First, int Last, int Area, int Hash), float> Answers { get; } = [];
     }
 
     /// <summary>A candidate cut with what its score is made of.</summary>
@@ -27,7 +25,7 @@ internal static class TouchingDigitSplitter
     /// <param name="LogOdds">The score: positive means the cut more likely separates two digits than not.</param>
     internal sealed record Candidate(SeamCut.Cut Cut, CutFeatures Features, float LogOdds)
     {
-        /// <summary>The recogniser's top probability for the left part as it is (1 without a recogniser).</summary>
+        /// <summary>The recogniser's top probability for the left part (1 without a recogniser).</summary>
         public float Left { get; init; }
 
         /// <summary>The same for the right part.</summary>
@@ -61,10 +59,7 @@ internal static class TouchingDigitSplitter
     /// (<see cref="NumberSegmenterOptions.ConsiderAspect"/>) or no seam leaves two digit-like parts (tall and inky
     /// enough against the blob, and neither a piece by <see cref="NumberSegmenter.IsPiece"/>).
     /// </summary>
-    public static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence = null) =>
-        Candidates(blob, context, wholeConfidence, context.Options.Lookahead);
-
-    private static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence, int lookahead)
+    public static List<Candidate> Candidates(InkBlob blob, Context context, float? wholeConfidence = null)
     {
         var options = context.Options;
         float aspect = (float)blob.Width / blob.Height;
@@ -82,24 +77,9 @@ internal static class TouchingDigitSplitter
         return cuts.Select(cut =>
         {
             float left = Confidence(cut.Left, context), right = Confidence(cut.Right, context);
-            float leftRead = AsRead(cut.Left, left, context, lookahead), rightRead = AsRead(cut.Right, right, context, lookahead);
-            var features = CutFeatures.Of(blob, cut, context.Stroke, context.ReferenceHeight, leftRead, rightRead, whole);
+            var features = CutFeatures.Of(blob, cut, context.Stroke, context.ReferenceHeight, left, right, whole);
             return new Candidate(cut, features, context.Weights.LogOdds(features)) { Left = left, Right = right };
         }).ToList();
-    }
-
-    /// <summary>
-    /// How surely a part would be read once segmented itself: a part wider than
-    /// <see cref="NumberSegmenterOptions.LookaheadWidth"/> reference heights that its own best cut would split counts with
-    /// the less sure of that cut's parts (so a cut leaving two touching digits on one side is not judged by how badly the
-    /// pair reads as one digit); any other part with its own confidence.
-    /// </summary>
-    private static float AsRead(InkBlob part, float confidence, Context context, int lookahead)
-    {
-        if (lookahead <= 0 || context.Confidence is null || part.Width < context.Options.LookaheadWidth * context.ReferenceHeight)
-            return confidence;
-        var best = Candidates(part, context, confidence, lookahead - 1).MaxBy(c => c.LogOdds);
-        return best is not null && best.LogOdds > 0 ? best.Features.LessSurePart : confidence;
     }
 
     /// <summary>The recogniser's top probability for a candidate digit; 1 without a recogniser.</summary>
@@ -107,24 +87,10 @@ internal static class TouchingDigitSplitter
     {
         if (context.Confidence is null)
             return 1;
-        var pixels = part.Pixels;
-        var key = (pixels[0], pixels[^1], pixels.Length, HashOf(pixels));
-        if (context.Answers.TryGetValue(key, out float known))
-            return known;
         float sure = context.Confidence(NumberSegmenter.Crop(part, context.Threshold));
         if (!(sure is >= 0 and <= 1))
             throw new InvalidOperationException(
                 $"The digit confidence function must return a probability in 0..1; it returned {sure}. Pass the classifier's top probability.");
-        context.Answers[key] = sure;
         return sure;
-    }
-
-    /// <summary>An order-dependent hash of pixel indices (FNV-1a), the same in every run.</summary>
-    private static int HashOf(int[] pixels)
-    {
-        uint hash = 2166136261;
-        foreach (int p in pixels)
-            hash = (hash ^ (uint)p) * 16777619;
-        return (int)hash;
     }
 }
