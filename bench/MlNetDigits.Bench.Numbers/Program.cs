@@ -122,7 +122,9 @@ foreach (var mode in modes)
         var number = composer.Next(random);
         (canvasWidths, canvasHeights) = (canvasWidths + number.Canvas.Width, canvasHeights + number.Canvas.Height);
         segmentTime.Start();
-        var segments = NumberSegmenter.Segment(number.Canvas, confidence, segmenterOptions);
+        var segments = confidence is null
+            ? NumberSegmenter.Segment(number.Canvas, segmenterOptions)
+            : NumberSegmenter.Segment(number.Canvas, confidence, segmenterOptions);
         segmentTime.Stop();
         splitSegments += segments.Count(s => s.WasSplit);
         var read = segments.Select(s => Read(s.Image)).ToArray();
@@ -208,7 +210,13 @@ foreach (var mode in modes)
     Func<GrayImage, float>? confidence = mode == "recognised" ? crop => Read(crop).Confidence : null;
     var counts = new int[3];
     foreach (var image in images)
-        counts[Math.Min(2, NumberSegmenter.Segment(GrayImage.FromBytes(28, 28, image), confidence, segmenterOptions).Count)]++;
+    {
+        var digit = GrayImage.FromBytes(28, 28, image);
+        var segments = confidence is null
+            ? NumberSegmenter.Segment(digit, segmenterOptions)
+            : NumberSegmenter.Segment(digit, confidence, segmenterOptions);
+        counts[Math.Min(2, segments.Count)]++;
+    }
     Console.WriteLine($"single MNIST test digits, {mode}: {counts[1]} of {images.Length} give one segment, {counts[0]} none, {counts[2]} two or more");
 }
 
