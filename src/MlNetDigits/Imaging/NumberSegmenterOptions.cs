@@ -34,20 +34,20 @@ public sealed class NumberSegmenterOptions
         /// <summary>Each side of a cut must hold at least this fraction of the blob's ink: 0.08.</summary>
         public const float MinimumPartMass = 0.08f;
 
-        /// <summary>A blob narrower than this multiple of its height is one digit, never cut (nor a recogniser asked): 0.5.</summary>
-        public const float ConsiderAspect = 0.5f;
+        /// <summary>A blob narrower than this multiple of its height is one digit, never cut (nor a recogniser asked): 0.3 (two touching 1s are about 0.4).</summary>
+        public const float ConsiderAspect = 0.3f;
 
         /// <summary>
         /// The log-odds of a cut from geometry alone (blob aspect and ink crossed), fitted by logistic regression on
         /// numbers composed from MNIST training digits (bench/MlNetDigits.Bench.Numbers --fit).
         /// </summary>
-        public static readonly CutScoreWeights GeometryWeights = new(Bias: -4.586f, Aspect: 0.97f, WidthToReference: 2.133f, HeightToReference: 1.157f, CutStrokes: -0.854f, CutStrokesUpToTwo: -1.928f, NarrowerPartAspect: 1.101f, ShorterPartHeight: 1.337f, LessSurePartDoubt: 0f, SurerPartDoubt: 0f, WholeDoubt: 0f, LessSurePartLog: 0f, WholeLog: 0f);
+        public static readonly CutScoreWeights GeometryWeights = new(Bias: -4.448f, Aspect: 0.961f, WidthToReference: 2.115f, HeightToReference: 1.126f, CutStrokes: -0.838f, CutStrokesUpToTwo: -1.935f, NarrowerPartAspect: 1.058f, ShorterPartHeight: 1.33f, LessSurePartDoubt: 0f, SurerPartDoubt: 0f, WholeDoubt: 0f, LessSurePartLog: 0f, WholeLog: 0f);
 
         /// <summary>
         /// The log-odds of a cut with a recogniser (geometry plus how sure the classifier is of the parts and of the whole),
         /// fitted the same way with the shipped CNN (models/cnn-best.zip).
         /// </summary>
-        public static readonly CutScoreWeights RecognitionWeights = new(Bias: -4.316f, Aspect: 0.585f, WidthToReference: 0.995f, HeightToReference: 0.402f, CutStrokes: -0.538f, CutStrokesUpToTwo: -1.129f, NarrowerPartAspect: 0.924f, ShorterPartHeight: 1.09f, LessSurePartDoubt: -0.464f, SurerPartDoubt: -0.319f, WholeDoubt: 0.532f, LessSurePartLog: -0.37f, WholeLog: 0.728f);
+        public static readonly CutScoreWeights RecognitionWeights = new(Bias: -4.246f, Aspect: 0.636f, WidthToReference: 1.023f, HeightToReference: 0.387f, CutStrokes: -0.563f, CutStrokesUpToTwo: -1.115f, NarrowerPartAspect: 0.904f, ShorterPartHeight: 1.096f, LessSurePartDoubt: -0.453f, SurerPartDoubt: -0.321f, WholeDoubt: 0.536f, LessSurePartLog: -0.329f, WholeLog: 0.724f);
 
         /// <summary>The most digits one blob of touching ink may be cut into: 8.</summary>
         public const int MaximumDigitsPerBlob = 8;

@@ -294,6 +294,10 @@ public class NumberSegmenterTests
     }
 
     [Fact]
+    public void Segment_ThrowsGivenNoRecogniser() =>
+        Assert.Throws<ArgumentNullException>(() => NumberSegmenter.Segment(new GrayImage(10, 10), (Func<GrayImage, float>)null!));
+
+    [Fact]
     public void Segment_ThrowsWhenTheRecogniserGivesNoProbability()
     {
         var digits = Digits(0, 3);
