@@ -10,13 +10,12 @@ internal static class TouchingDigitSplitter
     /// <summary>What every decision in one image shares.</summary>
     /// <param name="Options">The segmenter's settings.</param>
     /// <param name="Stroke">The image's stroke width in ink units (see <see cref="NumberSegmenter.StrokeWidth"/>).</param>
-    /// <param name="ReferenceHeight">The image's typical digit height in pixels (the median height of its large components).</param>
+    /// <param name="ReferenceHeight">The image's typical digit height in pixels (the median height of its tall components).</param>
     /// <param name="Threshold">Where ink starts, 0..255.</param>
     /// <param name="Confidence">The recogniser (a crop's top probability), or null for geometry alone.</param>
     internal sealed record Context(NumberSegmenterOptions Options, float Stroke, float ReferenceHeight, float Threshold, Func<GrayImage, float>? Confidence)
     {
         public CutScoreWeights Weights => Confidence is null ? Options.GeometryWeights : Options.RecognitionWeights;
-
     }
 
     /// <summary>A candidate cut with what its score is made of.</summary>
