@@ -30,20 +30,10 @@ public static class DigitPreprocessor
     {
         ArgumentNullException.ThrowIfNull(image);
         options ??= new DigitPreprocessorOptions();
-        if (float.IsNaN(options.InkThreshold) || options.InkThreshold < 0 || options.InkThreshold >= 255)
-            throw new ArgumentOutOfRangeException(nameof(options), options.InkThreshold,
-                "InkThreshold must be in 0..255 (exclusive of 255); the default is 25.");
+        CheckOptions(options);
 
         // Step 1: white on black, background at 0.
-        float border = BorderMedian(image);
-        bool invert = options.Inversion switch
-        {
-            InversionMode.Always => true,
-            InversionMode.Never => false,
-            _ => border > 127.5f,
-        };
-        float background = options.RemoveBackground ? (invert ? 255f - border : border) : 0f;
-        var whiteOnBlack = ToWhiteOnBlack(image, invert, background);
+        var whiteOnBlack = ToWhiteOnBlack(image, options, out bool invert, out float background);
 
         var frame = new GrayImage(FrameSize, FrameSize);
         // Step 2: the ink's bounding box.
@@ -108,6 +98,32 @@ public static class DigitPreprocessor
         border.Sort();
         int n = border.Count;
         return n % 2 == 1 ? border[n / 2] : (border[n / 2 - 1] + border[n / 2]) / 2f;
+    }
+
+    /// <summary>Throws when <paramref name="options"/> holds a value no image could be preprocessed with.</summary>
+    internal static void CheckOptions(DigitPreprocessorOptions options)
+    {
+        if (float.IsNaN(options.InkThreshold) || options.InkThreshold < 0 || options.InkThreshold >= 255)
+            throw new ArgumentOutOfRangeException(nameof(options), options.InkThreshold,
+                "InkThreshold must be in 0..255 (exclusive of 255); the default is 25.");
+    }
+
+    /// <summary>
+    /// Step 1: the image as white ink on black with the background level at 0. Inverts when <paramref name="options"/>
+    /// say so (by default when the border median is light) and removes the background (the border median after
+    /// inversion), stretching the rest back to 0..255.
+    /// </summary>
+    internal static GrayImage ToWhiteOnBlack(GrayImage image, DigitPreprocessorOptions options, out bool invert, out float background)
+    {
+        float border = BorderMedian(image);
+        invert = options.Inversion switch
+        {
+            InversionMode.Always => true,
+            InversionMode.Never => false,
+            _ => border > 127.5f,
+        };
+        background = options.RemoveBackground ? (invert ? 255f - border : border) : 0f;
+        return ToWhiteOnBlack(image, invert, background);
     }
 
     private static GrayImage ToWhiteOnBlack(GrayImage image, bool invert, float background)

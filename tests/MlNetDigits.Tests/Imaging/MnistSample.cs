@@ -24,4 +24,18 @@ internal static class MnistSample
         }
         return images;
     }
+
+    /// <summary>The first <paramref name="count"/> test labels (0..9).</summary>
+    public static byte[] TestLabels(int count)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "sample", "t10k-labels-idx1-ubyte.gz");
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        var header = new byte[8];
+        gzip.ReadExactly(header);
+        Assert.Equal(0x00000801u, BinaryPrimitives.ReadUInt32BigEndian(header));
+        int available = (int)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4));
+        var labels = new byte[Math.Min(count, available)];
+        gzip.ReadExactly(labels);
+        return labels;
+    }
 }
