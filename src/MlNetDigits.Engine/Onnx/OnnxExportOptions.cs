@@ -44,6 +44,13 @@ public sealed record OnnxExportOptions
     /// <summary>Whether the graph also outputs "Features" (N, F): the input of the network's last Dense layer.</summary>
     public bool IncludeFeatures { get; init; }
 
+    /// <summary>
+    /// τ of the out-of-distribution head: when set (finite), the graph also outputs "OodScore" (N) = E(x) − τ, the free
+    /// energy E(x) = −log Σ_k exp(Logits_k) (Liu et al., 2020, at temperature 1) minus τ, so a positive score means less
+    /// in-distribution than the threshold allows. Null (the default): no such output.
+    /// </summary>
+    public double? OodThreshold { get; init; }
+
     /// <summary>The model's producer_version; by default this engine's version.</summary>
     public string ProducerVersion { get; init; } = EngineVersion;
 

@@ -10,7 +10,7 @@ namespace MlNetDigits.Engine.Onnx;
 /// <summary>
 /// Writes a network's inference (evaluation-mode) computation as an ONNX model (IR version 8, opset 13): the input
 /// normalisation, one node per layer, and the outputs Logits, Score = softmax(Logits / T), PredictedIndex (first
-/// maximum) and PredictedOneHot, optionally Features; every output has the symbolic batch axis "N".
+/// maximum) and PredictedOneHot, optionally Features and OodScore; every output has the symbolic batch axis "N".
 /// </summary>
 public static class OnnxExporter
 {
@@ -41,7 +41,13 @@ public static class OnnxExporter
         /// <summary>float32 (N, F): the input of the last Dense layer (written only when asked for).</summary>
         public const string Features = "Features";
 
-        internal static readonly string[] All = [Logits, Score, PredictedIndex, PredictedOneHot, Features];
+        /// <summary>
+        /// float32 (N): the free energy −log Σ_k exp(Logits_k) minus the threshold τ (written only when
+        /// <see cref="OnnxExportOptions.OodThreshold"/> is set); above 0: out of distribution.
+        /// </summary>
+        public const string OodScore = "OodScore";
+
+        internal static readonly string[] All = [Logits, Score, PredictedIndex, PredictedOneHot, Features, OodScore];
     }
 
     private const string SupportedLayers = "Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, BatchNorm1d, ReLU, Dropout, Flatten, Dense and nested Sequential";
@@ -82,6 +88,11 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         AddScore(graph, OutputNames.Logits, classes, options.Temperature);
         AddPrediction(graph, OutputNames.Logits, classes);
+        if (options.OodThreshold is { } threshold)
+        {
+            AddEnergyMargin(graph, OutputNames.Logits, threshold, OutputNames.OodScore);
+            graph.AddOutput(OutputNames.OodScore, DataType.Float, OnnxGraphBuilder.BatchAxis);
+        }
         if (options.IncludeFeatures)
         {
             if (features is null)
@@ -97,8 +108,10 @@ public static class OnnxExporter
     /// One graph averaging several networks' class probabilities: each member normalises the shared input its own way
     /// (its options' Scale and Shift) and applies its own temperature; Score = mean over members of softmax(logits_i / T_i),
     /// Logits = ln(Score) (so softmax(Logits) = Score), and PredictedIndex / PredictedOneHot follow Score. Member i's
-    /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). The ensemble's own
-    /// options give the input name and shape, the producer, the doc string and the metadata; its Temperature must be 1.
+    /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). When every member's
+    /// options set an OodThreshold τ_i, OodScore = mean over members of (E_i(x) − τ_i), each member's energy margin over its
+    /// own threshold. The ensemble's own options give the input name and shape, the producer, the doc string and the
+    /// metadata; its Temperature must be 1 and its OodThreshold null.
     /// </summary>
     public static byte[] ExportEnsemble(IReadOnlyList<(Sequential Network, OnnxExportOptions Options)> members, OnnxExportOptions options)
     {
@@ -109,10 +122,14 @@ public static class OnnxExporter
         Validate(options);
         if (options.Temperature != 1.0)
             throw new ArgumentException("An ensemble's own Temperature must be 1: each member keeps its own (in its options).", nameof(options));
+        if (options.OodThreshold is not null)
+            throw new ArgumentException("An ensemble's own OodThreshold must be null: each member keeps its own (in its options), and OodScore averages their margins.", nameof(options));
+        bool withOod = members.All(m => m.Options?.OodThreshold is not null);
         var graph = new OnnxGraphBuilder(ProducerName);
         string input = graph.AddInput(options.InputName, DataType.Float, OnnxGraphBuilder.BatchAxis, options.Channels, options.Height, options.Width);
         int classes = -1;
         var probabilities = new List<string>();
+        var margins = new List<string>();
         for (int i = 0; i < members.Count; i++)
         {
             var (network, memberOptions) = members[i];
@@ -130,6 +147,8 @@ public static class OnnxExporter
             if (classes >= 0 && shape[0] != classes)
                 throw new ArgumentException($"Member {i} has {shape[0]} classes; member 0 has {classes}. Ensemble members must share their classes.", nameof(members));
             classes = shape[0];
+            if (withOod)
+                margins.Add(AddEnergyMargin(graph, x, memberOptions.OodThreshold!.Value, "OodScore.margin"));
             if (memberOptions.Temperature != 1.0)
                 x = graph.AddNode("Mul", "Score.Mul", [x, graph.AddInitializer("Score.inverse_temperature", [(float)(1.0 / memberOptions.Temperature)])], "Score.scaled_logits");
             probabilities.Add(graph.AddNode("Softmax", "Score.Softmax", [x], "Score", OnnxGraphBuilder.Int("axis", 1)));
@@ -141,6 +160,12 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         graph.AddOutput(OutputNames.Score, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         AddPrediction(graph, OutputNames.Score, classes);
+        if (withOod)
+        {
+            string total = margins.Count == 1 ? margins[0] : graph.AddNode("Sum", "OodScore.Sum", margins, "OodScore.sum");
+            graph.AddNode("Mul", "OodScore.Mean", [total, graph.AddInitializer("OodScore.inverse_count", [1f / members.Count])], OutputNames.OodScore);
+            graph.AddOutput(OutputNames.OodScore, DataType.Float, OnnxGraphBuilder.BatchAxis);
+        }
         return Serialize(graph, options);
     }
 
@@ -278,6 +303,15 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.PredictedOneHot, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
     }
 
+    // output = −ReduceLogSumExp(logits) − τ along the classes: the free energy at temperature 1 minus the threshold.
+    private static string AddEnergyMargin(OnnxGraphBuilder graph, string logits, double threshold, string output)
+    {
+        string logSumExp = graph.AddNode("ReduceLogSumExp", "OodScore.ReduceLogSumExp", [logits], "OodScore.log_sum_exp",
+            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));
+        string negativeThreshold = graph.AddInitializer("OodScore.negative_threshold", [(float)-threshold]);
+        return graph.AddNode("Sub", "OodScore.Sub", [negativeThreshold, logSumExp], output);
+    }
+
     private static void Validate(OnnxExportOptions options)
     {
         const string name = nameof(options);
@@ -292,6 +326,9 @@ public static class OnnxExporter
         if (!double.IsFinite(options.Temperature) || options.Temperature <= 0)
             throw new ArgumentOutOfRangeException(name, options.Temperature,
                 $"OnnxExportOptions.Temperature must be finite and positive (1 leaves the softmax as it is); got {options.Temperature.ToString(CultureInfo.InvariantCulture)}.");
+        if (options.OodThreshold is { } threshold && !double.IsFinite(threshold))
+            throw new ArgumentOutOfRangeException(name, threshold,
+                $"OnnxExportOptions.OodThreshold must be a finite number (or null for no OodScore output); got {threshold.ToString(CultureInfo.InvariantCulture)}.");
         if (options.ProducerVersion is null || options.DocString is null || options.Metadata is null)
             throw new ArgumentNullException(name, "OnnxExportOptions.ProducerVersion, DocString and Metadata must not be null (use empty values).");
         foreach (var (key, value) in options.Metadata)

@@ -7,7 +7,8 @@ namespace MlNetDigits.Engine.Tests.Helpers;
 /// <summary>
 /// Exports a network, runs the model with ONNX Runtime and compares every output with the engine: Logits with the
 /// evaluation-mode Forward of the normalised input, Score with softmax(Logits / T) in double, PredictedIndex with the
-/// first maximum of the engine's logits, PredictedOneHot with its one-hot row. The engine runs on the kernels the caller
+/// first maximum of the engine's logits, PredictedOneHot with its one-hot row, and (when exported) OodScore with
+/// −log Σ exp(Logits) − τ in double. The engine runs on the kernels the caller
 /// passes: each test class owns its own, since one CpuKernels instance must not run two test classes' layers at once.
 /// </summary>
 internal static class OnnxParity
@@ -31,6 +32,16 @@ internal static class OnnxParity
         var oneHot = onnx[OnnxExporter.OutputNames.PredictedOneHot];
         Assert.Equal([n, k], oneHot.Shape);
         Assert.Equal(OneHot(ArgMax(logits), k), oneHot.Floats);
+        if (options.OodThreshold is { } threshold)
+        {
+            var ood = onnx[OnnxExporter.OutputNames.OodScore];
+            Assert.Equal([n], ood.Shape);
+            TestData.AssertClose(EnergyMinus(logits, threshold), ood.AsTensor(), Tolerance, Tolerance, "OodScore");
+        }
+        else
+        {
+            Assert.False(onnx.ContainsKey(OnnxExporter.OutputNames.OodScore), "OodScore was exported without an OodThreshold.");
+        }
         return onnx;
     }
 
@@ -54,6 +65,21 @@ internal static class OnnxParity
         network.Kernels = kernels;
         network.Eval();
         return network.Forward(x).Clone();
+    }
+
+    /// <summary>−log Σ_k exp(logits_k) − τ per row (N), computed in double.</summary>
+    public static Tensor EnergyMinus(Tensor logits, double threshold)
+    {
+        int n = logits.Shape[0], k = logits.Shape[1];
+        var result = new Tensor(n);
+        for (int i = 0; i < n; i++)
+        {
+            double sum = 0;
+            for (int j = 0; j < k; j++)
+                sum += Math.Exp(logits.Data[i * k + j]);
+            result.Data[i] = (float)(-Math.Log(sum) - threshold);
+        }
+        return result;
     }
 
     /// <summary>softmax(logits / T) per row, computed in double.</summary>

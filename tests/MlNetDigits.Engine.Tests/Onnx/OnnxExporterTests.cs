@@ -49,6 +49,31 @@ public class OnnxExporterTests
         Assert.Equal(["input.Mul", "input.Add", "Score.Mul"], full.Except(plain));
     }
 
+    [Theory]
+    [InlineData(-3.25)]
+    [InlineData(0.0)]
+    [InlineData(7.5)]
+    public void OodScore_IsTheEnergyOfTheLogitsMinusTheThreshold(double threshold)
+    {
+        var net = SmallNet(1);
+        var raw = TestData.Random(new Rng(5), 9, 1, 8, 8);
+        var onnx = OnnxParity.AssertMatchesEngine(net, Small with { OodThreshold = threshold, Temperature = 2 }, raw, Cpu); // checks OodScore
+
+        // The threshold only shifts the score, and the temperature does not enter it (energy at T = 1).
+        var plain = OnnxParity.AssertMatchesEngine(net, Small with { OodThreshold = 0 }, raw, Cpu);
+        var shifted = onnx["OodScore"].Floats!.Select(v => v + threshold);
+        Assert.All(shifted.Zip(plain["OodScore"].Floats!), p => Assert.Equal(p.Second, p.First, 1e-4));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Export_Throws_GivenAnOodThresholdThatIsNotFinite(double threshold)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => OnnxExporter.Export(SmallNet(1), Small with { OodThreshold = threshold }));
+        Assert.Contains("OodThreshold", e.Message);
+    }
+
     [Fact]
     public void PredictedIndex_IsTheFirstMaximum_OnTies()
     {
@@ -65,9 +90,9 @@ public class OnnxExporterTests
     [Fact]
     public void Export_DeclaresTheBatchAxisAsN_OnTheInputAndEveryOutput()
     {
-        var graph = Parse(OnnxExporter.Export(SmallNet(1), Small with { IncludeFeatures = true })).Graph;
+        var graph = Parse(OnnxExporter.Export(SmallNet(1), Small with { IncludeFeatures = true, OodThreshold = 1 })).Graph;
         var values = graph.Input.Concat(graph.Output).ToList();
-        Assert.Equal(["Image", "Logits", "Score", "PredictedIndex", "PredictedOneHot", "Features"], values.Select(v => v.Name));
+        Assert.Equal(["Image", "Logits", "Score", "PredictedIndex", "PredictedOneHot", "OodScore", "Features"], values.Select(v => v.Name));
         Assert.All(values, v => Assert.Equal("N", v.Type.TensorType.Shape.Dim[0].DimParam));
     }
 
