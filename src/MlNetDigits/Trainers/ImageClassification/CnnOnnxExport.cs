@@ -4,7 +4,10 @@ using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits;
 
-/// <summary>Exports a trained network with its normalisation, temperature and <see cref="CnnModelInfo"/> metadata to ONNX.</summary>
+/// <summary>
+/// Exports a trained network with its normalisation, temperature, out-of-distribution threshold and
+/// <see cref="CnnModelInfo"/> metadata to ONNX.
+/// </summary>
 internal static class CnnOnnxExport
 {
     private static readonly string Version =
@@ -24,6 +27,7 @@ internal static class CnnOnnxExport
             Scale = scale,
             Shift = shift,
             Temperature = info.Temperature,
+            OodThreshold = info.IsEnsemble ? null : info.Ood?.Threshold,
             InputName = info.InputColumnName,
             ProducerVersion = Version,
             Metadata = info.ToMetadata(),

@@ -15,6 +15,9 @@ public sealed partial class ImageClassificationTrainer
         public const int ProgressInterval = 50;
         public const bool Calibrate = true;
 
+        /// <summary>The share of validation images the out-of-distribution threshold may flag: 1 %.</summary>
+        public const double OodFalsePositiveRate = 0.01;
+
         /// <summary>The pixel scale: inputs are divided by it before normalisation (raw 0..255 pixels → 0..1).</summary>
         public const float PixelScale = 255f;
 
@@ -153,6 +156,13 @@ public sealed partial class ImageClassificationTrainer
 
         /// <summary>Fit a temperature on the validation images after training (needs validation images).</summary>
         public bool Calibrate { get; set; } = Defaults.Calibrate;
+
+        /// <summary>
+        /// After training, choose the threshold of the out-of-distribution ("not a digit") score so that at most this share
+        /// of the validation images scores above it, and give the model an "OodScore" column (see <see cref="OodCalibration"/>).
+        /// In [0, 1); 0 turns the score off. Needs validation images (without them the model has no OodScore).
+        /// </summary>
+        public double OodFalsePositiveRate { get; set; } = Defaults.OodFalsePositiveRate;
 
         /// <summary>
         /// The seed of initialisation, shuffling, dropout, augmentation and the validation split; null: drawn from the

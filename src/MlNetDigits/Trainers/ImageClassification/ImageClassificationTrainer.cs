@@ -109,6 +109,18 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             (kernels as IDisposable)?.Dispose();
         }
 
+        OodCalibration? ood = null;
+        if (_options.OodFalsePositiveRate > 0 && result.ValidationLogits is { } validationLogits)
+        {
+            ood = OodCalibration.Fit(validationLogits, classes, _options.OodFalsePositiveRate);
+            Report(clock, string.Create(CultureInfo.InvariantCulture,
+                $"out-of-distribution threshold: energy {ood.Threshold:F3} flags {ood.ValidationFlaggedShare:P2} of {ood.ValidationCount} validation images (target {ood.TargetRate:P2})."));
+        }
+        else if (_options.OodFalsePositiveRate > 0)
+        {
+            Report(clock, "no validation images: the model gets no out-of-distribution score (OodScore); set ValidationSetFraction > 0 or a ValidationSet to have one.");
+        }
+
         var info = new CnnModelInfo
         {
             InputColumnName = _options.FeatureColumnName,
@@ -122,6 +134,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             Settings = settings,
             History = result.History,
             Calibration = result.Calibration,
+            Ood = ood,
         };
         var onnx = CnnOnnxExport.Export(result.Network, info);
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
@@ -236,6 +249,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             throw new ArgumentOutOfRangeException(nameof(Options.LearningRate), lr, "LearningRate must be a positive finite number.");
         if (o.LabelSmoothing is { } ls && !(ls >= 0 && ls < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), ls, "LabelSmoothing must be in [0, 1).");
+        if (!(o.OodFalsePositiveRate >= 0 && o.OodFalsePositiveRate < 1))
+            throw new ArgumentOutOfRangeException(nameof(Options.OodFalsePositiveRate), o.OodFalsePositiveRate, "OodFalsePositiveRate must be in [0, 1) (0: no out-of-distribution score).");
         if (!(o.ValidationSetFraction >= 0 && o.ValidationSetFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.ValidationSetFraction), o.ValidationSetFraction, "ValidationSetFraction must be in [0, 1).");
         if (o.NumberOfThreads is <= 0)

@@ -6,7 +6,8 @@ namespace MlNetDigits;
 /// <summary>
 /// A trained CNN image classifier, what <see cref="ImageClassificationTrainer.Fit"/> returns. It adds "Score" (class
 /// probabilities, softmax(f(x') / T) with the fitted temperature T) and the key "PredictedLabel" (the label's key type)
-/// to the data, like every ML.NET multiclass model. Inside it is a plain ML.NET <see cref="TransformerChain{TLastTransformer}"/>:
+/// to the data, like every ML.NET multiclass model, and — when trained with validation images — "OodScore"
+/// (Vector&lt;Single, 1&gt;, see <see cref="OodCalibration"/>): above 0 for an image unlike the training data. Inside it is a plain ML.NET <see cref="TransformerChain{TLastTransformer}"/>:
 /// ML.NET's OnnxTransformer over the exported network, then standard ML.NET transforms. <c>mlContext.Model.Save</c> writes
 /// that chain, so the saved zip loads in any ML.NET app with Microsoft.ML, Microsoft.ML.OnnxTransformer and
 /// Microsoft.ML.OnnxRuntime alone; the training history, settings and calibration ride along in the ONNX graph's
@@ -73,7 +74,10 @@ public sealed class ImageClassificationTransformer : ITransformer
         return CnnNetwork.StateDictionary(network, _onnxModel);
     }
 
-    /// <summary>A copy of the ONNX model (opset 13, dynamic batch axis): input [N, C, H, W] raw pixels, outputs Score, Logits, PredictedIndex, PredictedOneHot.</summary>
+    /// <summary>
+    /// A copy of the ONNX model (opset 13, dynamic batch axis): input [N, C, H, W] raw pixels, outputs Score, Logits,
+    /// PredictedIndex, PredictedOneHot, and OodScore [N] when <see cref="CnnModelInfo.HasOodScore"/>.
+    /// </summary>
     public byte[] GetOnnxModel() => (byte[])_onnxModel.Clone();
 
     public bool IsRowToRowMapper => ((ITransformer)Model).IsRowToRowMapper;

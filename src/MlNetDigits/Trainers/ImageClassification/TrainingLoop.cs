@@ -11,9 +11,12 @@ namespace MlNetDigits;
 /// <summary>Validation images (N, C, H, W) raw, with their classes 0..K-1.</summary>
 internal sealed record ValidationImages(float[] Pixels, int[] Labels);
 
-/// <summary>What a training run produced: the network (evaluation mode) and how it got there.</summary>
+/// <summary>
+/// What a training run produced: the network (evaluation mode), how it got there, and the final network's validation
+/// logits (N, K) when there are validation images.
+/// </summary>
 internal sealed record TrainingResult(Sequential Network, IReadOnlyList<ImageClassificationEpoch> History, CalibrationResult? Calibration,
-    int BestEpoch, bool StoppedEarly);
+    int BestEpoch, bool StoppedEarly, float[]? ValidationLogits);
 
 /// <summary>
 /// One CNN training run from start to end, in the order it happens: build the network, optimizer, schedule and loss;
@@ -122,14 +125,20 @@ internal sealed class TrainingLoop
             _net.LoadStateDict(_bestWeights);
         _net.Eval();
 
-        CalibrationResult? calibration = null;
-        if (_s.Calibrate && _validation is not null)
+        float[]? validationLogits = null;
+        if (_validation is not null)
         {
-            calibration = Calibrate();
+            validationLogits = EvaluationLogits(_validation.Pixels, _validation.Labels.Length);
+            _net.Eval();
+        }
+        CalibrationResult? calibration = null;
+        if (_s.Calibrate && validationLogits is not null)
+        {
+            calibration = Calibrate(validationLogits);
             Message(FormattableString.Invariant(
                 $"temperature {calibration.Temperature:F3} fitted on {calibration.ValidationCount} validation images: ECE {calibration.ExpectedCalibrationErrorBefore:P2} -> {calibration.ExpectedCalibrationErrorAfter:P2}, NLL {calibration.NegativeLogLikelihoodBefore:F4} -> {calibration.NegativeLogLikelihoodAfter:F4}."));
         }
-        return new TrainingResult(_net, [.. _history], calibration, _bestEpoch, _stopped);
+        return new TrainingResult(_net, [.. _history], calibration, _bestEpoch, _stopped, validationLogits);
     }
 
     /// <summary>One pass over the training images; then validation and early stopping. Returns the epoch's record.</summary>
@@ -271,12 +280,10 @@ internal sealed class TrainingLoop
         return hits;
     }
 
-    /// <summary>Fits the temperature on the validation images and measures ECE and NLL before and after.</summary>
-    private CalibrationResult Calibrate()
+    /// <summary>Fits the temperature on the validation images' logits (N, K) and measures ECE and NLL before and after.</summary>
+    private CalibrationResult Calibrate(float[] logits)
     {
         var labels = _validation!.Labels;
-        var logits = EvaluationLogits(_validation.Pixels, labels.Length);
-        _net.Eval();
         double t = TemperatureScaling.Fit(logits, labels, _classes);
         return new CalibrationResult(t, labels.Length,
             TemperatureScaling.ExpectedCalibrationError(logits, labels, _classes, 1), TemperatureScaling.ExpectedCalibrationError(logits, labels, _classes, t),
