@@ -1,3 +1,5 @@
+using MlNetDigits.Engine.Ood;
+
 namespace MlNetDigits.Engine.Onnx;
 
 /// <summary>
@@ -45,11 +47,15 @@ public sealed record OnnxExportOptions
     public bool IncludeFeatures { get; init; }
 
     /// <summary>
-    /// τ of the out-of-distribution head: when set (finite), the graph also outputs "OodScore" (N) = E(x) − τ, the free
-    /// energy E(x) = −log Σ_k exp(Logits_k) (Liu et al., 2020, at temperature 1) minus τ, so a positive score means less
-    /// in-distribution than the threshold allows. Null (the default): no such output.
+    /// The statistics of the out-of-distribution head: when set, the graph also outputs "OodScore" (N) = RMD(f) −
+    /// <see cref="OodThreshold"/>, the relative Mahalanobis distance of the last Dense layer's input f (see
+    /// <see cref="RelativeMahalanobis"/>) minus the threshold, so a positive score means less like the training data than
+    /// the threshold allows. Null (the default): no such output.
     /// </summary>
-    public double? OodThreshold { get; init; }
+    public RelativeMahalanobis? OodStatistics { get; init; }
+
+    /// <summary>τ, subtracted from the relative Mahalanobis distance in "OodScore"; finite. Used only with <see cref="OodStatistics"/>.</summary>
+    public double OodThreshold { get; init; }
 
     /// <summary>The model's producer_version; by default this engine's version.</summary>
     public string ProducerVersion { get; init; } = EngineVersion;

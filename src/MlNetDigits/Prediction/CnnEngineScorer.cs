@@ -1,6 +1,7 @@
 using MlNetDigits.Engine;
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 
 namespace MlNetDigits;
 
@@ -14,22 +15,24 @@ namespace MlNetDigits;
 /// </summary>
 public sealed class CnnEngineScorer : IDisposable
 {
-    private readonly List<(Sequential Network, float[] Scale, float[] Shift, float InverseTemperature, double? OodThreshold)> _members;
+    private readonly List<(Sequential Network, float[] Scale, float[] Shift, float InverseTemperature, RelativeMahalanobis? Ood, float OodThreshold)> _members;
     private readonly IKernels _kernels;
     private readonly int _channels, _plane;
     private readonly float[] _sum;
-    private Tensor? _input; // x: (n, C, H, W)
+    private Tensor? _input;             // x: (n, C, H, W)
+    private float[] _features = [];     // (n, F) of the member being run, with the out-of-distribution score
+    private float[] _distances = [];    // (n)
 
     private CnnEngineScorer(CnnModelInfo info, byte[] onnxModel, int threads)
     {
         Info = info;
         _kernels = Kernels.Create(Kernels.Default.Kind, threads);
         _members = [];
-        foreach (var (network, member) in CnnNetwork.RebuildAll(info, onnxModel))
+        foreach (var (network, member, ood) in CnnNetwork.RebuildAll(info, onnxModel))
         {
             network.Kernels = _kernels;
             var (scale, shift) = Normalization.ScaleAndShift(member.Mean, member.StandardDeviation, member.PixelScale, member.InputShape[0]);
-            _members.Add((network, scale, shift, (float)(1 / member.Temperature), member.Ood?.Threshold));
+            _members.Add((network, scale, shift, (float)(1 / member.Temperature), ood, (float)(member.Ood?.Threshold ?? 0)));
         }
         _channels = info.InputShape[0];
         _plane = info.InputShape[1] * info.InputShape[2];
@@ -70,7 +73,8 @@ public sealed class CnnEngineScorer : IDisposable
 
     /// <summary>
     /// The class probabilities (n, K) and the out-of-distribution scores (n) of n raw images (n, C, H, W), as the graph's
-    /// OodScore computes them: each member's energy −log Σ_k exp(z_k) minus its threshold, averaged over the members.
+    /// OodScore computes them: each member's relative Mahalanobis distance of its features minus its threshold, averaged
+    /// over the members.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no out-of-distribution score (<see cref="HasOodScore"/> is false).</exception>
     public void ScoreBatch(ReadOnlySpan<float> images, Span<float> probabilities, Span<float> oodScores)
@@ -109,16 +113,30 @@ public sealed class CnnEngineScorer : IDisposable
         probabilities.Clear();
         if (withOod)
             oodScores.Clear();
-        foreach (var (network, scale, shift, inverseTemperature, oodThreshold) in _members)
+        foreach (var (network, scale, shift, inverseTemperature, ood, oodThreshold) in _members)
         {
             Normalization.Apply(images, _input.Data, _channels, _plane, scale, shift);
-            var logits = network.Forward(_input).Data;
+            float[] logits;
+            if (withOod)
+            {
+                int f = ood!.FeatureCount;
+                if (_features.Length != count * f)
+                    _features = new float[count * f];
+                if (_distances.Length != count)
+                    _distances = new float[count];
+                logits = PenultimateFeatures.Forward(network, _input, _features).Data;
+                ood.Score(_features, _distances);
+                for (int i = 0; i < count; i++)
+                    oodScores[i] += (_distances[i] - oodThreshold) / _members.Count;
+            }
+            else
+            {
+                logits = network.Forward(_input).Data;
+            }
             for (int i = 0; i < count; i++)
             {
                 var row = _sum.AsSpan();
                 logits.AsSpan(i * ClassCount, ClassCount).CopyTo(row);
-                if (withOod)
-                    oodScores[i] += (float)((OodCalibration.Energy(row) - oodThreshold!.Value) / _members.Count);
                 if (inverseTemperature != 1f)
                     System.Numerics.Tensors.TensorPrimitives.Multiply(row, inverseTemperature, row);
                 TemperatureScaling.Softmax(row);

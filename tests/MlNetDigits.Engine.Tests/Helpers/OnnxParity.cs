@@ -1,5 +1,6 @@
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits.Engine.Tests.Helpers;
@@ -7,8 +8,8 @@ namespace MlNetDigits.Engine.Tests.Helpers;
 /// <summary>
 /// Exports a network, runs the model with ONNX Runtime and compares every output with the engine: Logits with the
 /// evaluation-mode Forward of the normalised input, Score with softmax(Logits / T) in double, PredictedIndex with the
-/// first maximum of the engine's logits, PredictedOneHot with its one-hot row, and (when exported) OodScore with
-/// −log Σ exp(Logits) − τ in double. The engine runs on the kernels the caller
+/// first maximum of the engine's logits, PredictedOneHot with its one-hot row, and (when exported) OodScore with the
+/// relative Mahalanobis distance of the engine's features minus τ, in double. The engine runs on the kernels the caller
 /// passes: each test class owns its own, since one CpuKernels instance must not run two test classes' layers at once.
 /// </summary>
 internal static class OnnxParity
@@ -32,11 +33,15 @@ internal static class OnnxParity
         var oneHot = onnx[OnnxExporter.OutputNames.PredictedOneHot];
         Assert.Equal([n, k], oneHot.Shape);
         Assert.Equal(OneHot(ArgMax(logits), k), oneHot.Floats);
-        if (options.OodThreshold is { } threshold)
+        if (options.OodStatistics is { } statistics)
         {
             var ood = onnx[OnnxExporter.OutputNames.OodScore];
             Assert.Equal([n], ood.Shape);
-            TestData.AssertClose(EnergyMinus(logits, threshold), ood.AsTensor(), Tolerance, Tolerance, "OodScore");
+            var features = new float[n * statistics.FeatureCount];
+            PenultimateFeatures.Forward(network, Normalize(raw, options), features);
+            var reference = RelativeMahalanobisMinus(statistics, features, options.OodThreshold);
+            // The distances are sums of F squares (tens to hundreds): compare relative to their size.
+            TestData.AssertClose(reference, ood.AsTensor(), 1e-4, 1e-3, "OodScore");
         }
         else
         {
@@ -67,17 +72,27 @@ internal static class OnnxParity
         return network.Forward(x).Clone();
     }
 
-    /// <summary>−log Σ_k exp(logits_k) − τ per row (N), computed in double.</summary>
-    public static Tensor EnergyMinus(Tensor logits, double threshold)
+    /// <summary>min_c ‖W f − W μ_c‖² − ‖W_0 f − W_0 μ_0‖² − τ per row of features (N, F), from the statistics' arrays, in double.</summary>
+    public static Tensor RelativeMahalanobisMinus(RelativeMahalanobis statistics, float[] features, double threshold)
     {
-        int n = logits.Shape[0], k = logits.Shape[1];
+        int f = statistics.FeatureCount, n = features.Length / f;
         var result = new Tensor(n);
         for (int i = 0; i < n; i++)
         {
-            double sum = 0;
-            for (int j = 0; j < k; j++)
-                sum += Math.Exp(logits.Data[i * k + j]);
-            result.Data[i] = (float)(-Math.Log(sum) - threshold);
+            double nearest = double.PositiveInfinity, background = 0;
+            var g = new double[f];
+            var g0 = new double[f];
+            for (int a = 0; a < f; a++)
+                for (int b = 0; b < f; b++)
+                {
+                    g[a] += (double)statistics.Whitening[a * f + b] * features[i * f + b];
+                    g0[a] += (double)statistics.BackgroundWhitening[a * f + b] * features[i * f + b];
+                }
+            for (int c = 0; c < statistics.ClassCount; c++)
+                nearest = Math.Min(nearest, Enumerable.Range(0, f).Sum(a => Math.Pow(g[a] - statistics.WhitenedMeans[c * f + a], 2)));
+            for (int a = 0; a < f; a++)
+                background += Math.Pow(g0[a] - statistics.BackgroundWhitenedMean[a], 2);
+            result.Data[i] = (float)(nearest - background - threshold);
         }
         return result;
     }

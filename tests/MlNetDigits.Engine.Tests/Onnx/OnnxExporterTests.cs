@@ -1,5 +1,6 @@
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 using MlNetDigits.Engine.Tests.Helpers;
 
@@ -49,20 +50,46 @@ public class OnnxExporterTests
         Assert.Equal(["input.Mul", "input.Add", "Score.Mul"], full.Except(plain));
     }
 
+    /// <summary>Statistics of SmallNet's features (36) on 60 random images with random classes 0..4.</summary>
+    private static RelativeMahalanobis SmallStatistics(Sequential net)
+    {
+        var raw = TestData.Random(new Rng(11), 60, 1, 8, 8);
+        var features = new float[60 * 36];
+        PenultimateFeatures.Forward(net, raw, features);
+        var rng = new Rng(12);
+        var labels = Enumerable.Range(0, 60).Select(_ => rng.NextInt(5)).ToArray();
+        return RelativeMahalanobis.Fit(features, labels, 5);
+    }
+
     [Theory]
     [InlineData(-3.25)]
     [InlineData(0.0)]
     [InlineData(7.5)]
-    public void OodScore_IsTheEnergyOfTheLogitsMinusTheThreshold(double threshold)
+    public void OodScore_IsTheRelativeMahalanobisDistanceOfTheFeaturesMinusTheThreshold(double threshold)
     {
         var net = SmallNet(1);
+        net.Kernels = Cpu;
+        net.Eval();
+        var statistics = SmallStatistics(net);
         var raw = TestData.Random(new Rng(5), 9, 1, 8, 8);
-        var onnx = OnnxParity.AssertMatchesEngine(net, Small with { OodThreshold = threshold, Temperature = 2 }, raw, Cpu); // checks OodScore
 
-        // The threshold only shifts the score, and the temperature does not enter it (energy at T = 1).
-        var plain = OnnxParity.AssertMatchesEngine(net, Small with { OodThreshold = 0 }, raw, Cpu);
-        var shifted = onnx["OodScore"].Floats!.Select(v => v + threshold);
-        Assert.All(shifted.Zip(plain["OodScore"].Floats!), p => Assert.Equal(p.Second, p.First, 1e-4));
+        var onnx = OnnxParity.AssertMatchesEngine(net, Small with { OodStatistics = statistics, OodThreshold = threshold, Temperature = 2 }, raw, Cpu); // checks OodScore
+
+        var features = new float[9 * 36];
+        PenultimateFeatures.Forward(net, raw, features);
+        var engine = new float[9];
+        statistics.Score(features, engine);
+        Assert.All(engine.Zip(onnx["OodScore"].Floats!), p => Assert.Equal(p.First - threshold, p.Second, 1e-3));
+    }
+
+    [Fact]
+    public void Export_Throws_GivenOodStatisticsForOtherFeatures()
+    {
+        var other = RelativeMahalanobis.Fit(new float[20 * 7], [.. Enumerable.Range(0, 20).Select(i => i % 5)], 5);
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Export(SmallNet(1), Small with { OodStatistics = other }));
+
+        Assert.Contains("reads 36 features into 5 classes", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -90,7 +117,10 @@ public class OnnxExporterTests
     [Fact]
     public void Export_DeclaresTheBatchAxisAsN_OnTheInputAndEveryOutput()
     {
-        var graph = Parse(OnnxExporter.Export(SmallNet(1), Small with { IncludeFeatures = true, OodThreshold = 1 })).Graph;
+        var net = SmallNet(1);
+        net.Kernels = Cpu;
+        net.Eval();
+        var graph = Parse(OnnxExporter.Export(net, Small with { IncludeFeatures = true, OodStatistics = SmallStatistics(net), OodThreshold = 1 })).Graph;
         var values = graph.Input.Concat(graph.Output).ToList();
         Assert.Equal(["Image", "Logits", "Score", "PredictedIndex", "PredictedOneHot", "OodScore", "Features"], values.Select(v => v.Name));
         Assert.All(values, v => Assert.Equal("N", v.Type.TensorType.Shape.Dim[0].DimParam));

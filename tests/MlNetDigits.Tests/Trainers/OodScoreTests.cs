@@ -1,5 +1,7 @@
 using MlNetDigits.Engine;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
+using MlNetDigits.Engine.Onnx;
 using static MlNetDigits.Tests.ImageClassificationTestData;
 
 namespace MlNetDigits.Tests;
@@ -38,8 +40,11 @@ public sealed class OodScoreTests
         return [.. values];
     }
 
-    /// <summary>−log Σ_k exp(z_k) − τ per image, from logits the engine computes on the network rebuilt from the model's weights.</summary>
-    private static double[] ReferenceScores(ImageClassificationTransformer model, IReadOnlyList<Row> rows)
+    /// <summary>
+    /// The reference: RMD − τ per image in double, min_c (f − μ_c)ᵀ Σ⁻¹ (f − μ_c) − (f − μ_0)ᵀ Σ_0⁻¹ (f − μ_0) written out
+    /// with the stored whitening (Σ⁻¹ = WᵀW), on features the engine computes with the network rebuilt from the weights.
+    /// </summary>
+    private static (double Score, double Size)[] ReferenceScores(ImageClassificationTransformer model, IReadOnlyList<Row> rows)
     {
         var info = model.Info;
         var network = NetworkSpec.Parse(info.Layers, 1, 28, 28).Build(new Rng(0));
@@ -49,14 +54,21 @@ public sealed class OodScoreTests
         for (int i = 0; i < rows.Count; i++)
             for (int p = 0; p < 784; p++)
                 x.Data[i * 784 + p] = (rows[i].Image[p] / info.PixelScale - info.Mean[0]) / info.StandardDeviation[0];
-        var logits = network.Forward(x).Data;
-        var scores = new double[rows.Count];
+        var statistics = RelativeMahalanobis.FromInitializers(OnnxInitializers.Read(model.GetOnnxModel()))!;
+        int f = statistics.FeatureCount;
+        var features = new float[rows.Count * f];
+        PenultimateFeatures.Forward(network, x, features);
+        var scores = new (double, double)[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
-            double sum = 0;
-            for (int k = 0; k < 10; k++)
-                sum += Math.Exp(logits[i * 10 + k]);
-            scores[i] = -Math.Log(sum) - info.Ood!.Threshold;
+            var v = features.AsSpan(i * f, f).ToArray();
+            double Whitened(float[] w, int a) => Enumerable.Range(0, a + 1).Sum(b => (double)w[a * f + b] * v[b]);
+            var g = Enumerable.Range(0, f).Select(a => Whitened(statistics.Whitening, a)).ToArray();
+            var g0 = Enumerable.Range(0, f).Select(a => Whitened(statistics.BackgroundWhitening, a)).ToArray();
+            double nearest = Enumerable.Range(0, statistics.ClassCount)
+                .Min(c => Enumerable.Range(0, f).Sum(a => Math.Pow(g[a] - statistics.WhitenedMeans[c * f + a], 2)));
+            double background = Enumerable.Range(0, f).Sum(a => Math.Pow(g0[a] - statistics.BackgroundWhitenedMean[a], 2));
+            scores[i] = (nearest - background - info.Ood!.Threshold, nearest + background);
         }
         return scores;
     }
@@ -69,10 +81,12 @@ public sealed class OodScoreTests
         var flagged = OodScores(model.Transform(Validation(100))).Count(s => s > 0);
 
         var ood = model.Info.Ood!;
-        Assert.Equal(OodCalibration.EnergyMethod, ood.Method);
+        Assert.Equal(OodCalibration.RelativeMahalanobisMethod, ood.Method);
+        Assert.Equal(300, ood.TrainingCount);
+        Assert.Equal(576, ood.FeatureCount);      // the tiny net's 4 x 12 x 12 flattened maps
         Assert.Equal(100, ood.ValidationCount);
         Assert.Equal(0.05, ood.TargetRate);
-        Assert.Equal(5, flagged);                 // ⌊0.05 · 100⌋, no ties among 100 energies
+        Assert.Equal(5, flagged);                 // ⌊0.05 · 100⌋, no ties among 100 distances
         Assert.Equal(0.05, ood.ValidationFlaggedShare);
     }
 
@@ -81,25 +95,22 @@ public sealed class OodScoreTests
     [InlineData(0.05, 200, 10)]
     [InlineData(0.001, 200, 0)]
     [InlineData(0.5, 3, 1)]
-    public void Fit_PutsTheThresholdBetweenTheLastKeptAndTheFirstFlaggedEnergy(double rate, int count, int expectedFlagged)
+    public void ChooseThreshold_PutsItBetweenTheLastKeptAndTheFirstFlaggedScore(double rate, int count, int expectedFlagged)
     {
-        // Row i has logits (i, 0): energies −log(e^i + 1) are distinct and fall as i grows.
-        var logits = new float[count * 2];
-        for (int i = 0; i < count; i++)
-            logits[i * 2] = i * 0.1f;
-        var energies = Enumerable.Range(0, count).Select(i => OodCalibration.Energy(logits.AsSpan(i * 2, 2))).Order().ToArray();
+        // Distinct scores in a shuffled order.
+        var scores = Enumerable.Range(0, count).Select(i => (float)(i * 7 % count) * 0.25f).ToArray();
+        var sorted = scores.Order().ToArray();
 
-        var ood = OodCalibration.Fit(logits, 2, rate);
+        var (threshold, share) = OodCalibration.ChooseThreshold(scores, rate);
 
-        Assert.Equal(expectedFlagged, energies.Count(e => e > ood.Threshold));
-        Assert.Equal((double)expectedFlagged / count, ood.ValidationFlaggedShare);
+        Assert.Equal(expectedFlagged, scores.Count(s => s > threshold));
+        Assert.Equal((double)expectedFlagged / count, share);
         int kept = count - expectedFlagged;
-        double expected = expectedFlagged == 0 ? energies[^1] : (energies[kept - 1] + energies[kept]) / 2;
-        Assert.Equal(expected, ood.Threshold, 12);
+        Assert.Equal(expectedFlagged == 0 ? sorted[^1] : (sorted[kept - 1] + sorted[kept]) / 2.0, threshold, 12);
     }
 
     [Fact]
-    public void OodScore_FromOnnxRuntimeAndFromTheEngine_EqualsTheReferenceEnergy()
+    public void OodScore_FromOnnxRuntimeAndFromTheEngine_EqualsTheReference()
     {
         var model = Model.Value;
         var rows = Rows(60, test: true);
@@ -112,8 +123,10 @@ public sealed class OodScoreTests
         var reference = ReferenceScores(model, rows);
         for (int i = 0; i < rows.Count; i++)
         {
-            Assert.Equal(reference[i], onnx[i], 1e-4);
-            Assert.Equal(reference[i], engine[i], 1e-4);
+            // Two float sums of F = 576 squares each are subtracted: 1e-4, or 1e-5 of the distances' size when larger.
+            double tolerance = Math.Max(1e-4, 1e-5 * reference[i].Size);
+            Assert.Equal(reference[i].Score, onnx[i], tolerance);
+            Assert.Equal(reference[i].Score, engine[i], tolerance);
         }
         Assert.Contains(onnx, s => s > 0); // the images span both sides of the threshold
         Assert.Contains(onnx, s => s < 0);
@@ -162,6 +175,29 @@ public sealed class OodScoreTests
         Assert.Equal(rate > 0, messages.Any(m => m.Contains("no out-of-distribution score", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void WithOodScore_GivesAModelWithoutOneTheScoreTrainingWouldHaveGiven()
+    {
+        var options = TinyOptions(epochs: 2);
+        options.Seed = 7;
+        options.OodFalsePositiveRate = 0;
+        options.ValidationSet = Validation(100);
+        var without = Trainer(options).Fit(Keyed(300)); // the same run as Model's, without the score
+
+        var with = without.WithOodScore(Keyed(300), Validation(100), 0.05);
+
+        var trained = Model.Value.Info.Ood!;
+        var added = with.Info.Ood!;
+        Assert.Equal(trained with { Threshold = 0 }, added with { Threshold = 0 });
+        Assert.Equal(trained.Threshold, added.Threshold, Math.Max(1e-4, Math.Abs(trained.Threshold) * 1e-5));
+        var test = Keyed(40, test: true);
+        Assert.Equal(Scores(without.Transform(test)), Scores(with.Transform(test)));
+        var expected = OodScores(Model.Value.Transform(test));
+        var actual = OodScores(with.Transform(test));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], Math.Max(1e-3, Math.Abs(expected[i]) * 1e-4));
+    }
+
     [Theory]
     [InlineData(-0.01)]
     [InlineData(1.0)]
@@ -190,8 +226,9 @@ public sealed class OodScoreTests
         scorer.ScoreBatch(Rows(30, test: true).SelectMany(r => r.Image).ToArray(), new float[300], engine);
         for (int i = 0; i < scores.Length; i++)
         {
-            Assert.Equal((each[0][i] + each[1][i]) / 2, scores[i], 1e-4);
-            Assert.Equal(scores[i], engine[i], 1e-4);
+            double tolerance = 1e-4 * Math.Max(1, Math.Abs(scores[i]));
+            Assert.Equal((each[0][i] + each[1][i]) / 2, scores[i], tolerance);
+            Assert.Equal(scores[i], engine[i], tolerance);
         }
     }
 

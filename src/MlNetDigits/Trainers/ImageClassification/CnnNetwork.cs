@@ -1,5 +1,6 @@
 using MlNetDigits.Engine;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits;
@@ -11,13 +12,29 @@ internal static class CnnNetwork
     /// <exception cref="InvalidDataException">The graph lacks this library's metadata or weights that fit its layers.</exception>
     public static Sequential Rebuild(CnnModelInfo info, byte[] onnxModel) => Rebuild(info, OnnxInitializers.Read(onnxModel), "");
 
-    /// <summary>Each member network of an ensemble's graph (or the one network of a single model), in graph order.</summary>
-    public static List<(Sequential Network, CnnModelInfo Info)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
+    /// <summary>
+    /// Each member network of an ensemble's graph (or the one network of a single model), in graph order, with its
+    /// out-of-distribution statistics (null for a network without them).
+    /// </summary>
+    public static List<(Sequential Network, CnnModelInfo Info, RelativeMahalanobis? Ood)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
     {
         var stored = OnnxInitializers.Read(onnxModel);
         if (!info.IsEnsemble)
-            return [(Rebuild(info, stored, ""), info)];
-        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member))];
+            return [(Rebuild(info, stored, ""), info, OodStatistics(info, stored, ""))];
+        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member, OodStatistics(member, stored, $"member{i}/")))];
+    }
+
+    /// <summary>A network's out-of-distribution statistics from the graph, checked against what its info says about them.</summary>
+    private static RelativeMahalanobis? OodStatistics(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
+    {
+        var statistics = RelativeMahalanobis.FromInitializers(stored, prefix);
+        if ((statistics is null) != (info.Ood is null))
+            throw new InvalidDataException(info.Ood is null
+                ? "The ONNX graph holds out-of-distribution statistics that its metadata does not describe; the model file is inconsistent."
+                : "The ONNX graph's metadata describes an out-of-distribution score whose statistics the graph lacks; the model file is inconsistent.");
+        if (statistics is not null && (statistics.FeatureCount != info.Ood!.FeatureCount || statistics.ClassCount != info.ClassNames.Count))
+            throw new InvalidDataException($"The graph's out-of-distribution statistics are for {statistics.FeatureCount} features and {statistics.ClassCount} classes; its metadata says {info.Ood!.FeatureCount} and {info.ClassNames.Count}.");
+        return statistics;
     }
 
     private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> weights, string prefix)

@@ -1,5 +1,6 @@
 using System.Reflection;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits;
@@ -13,11 +14,17 @@ internal static class CnnOnnxExport
     private static readonly string Version =
         typeof(CnnOnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
-    public static byte[] Export(Sequential network, CnnModelInfo info) => OnnxExporter.Export(network, Options(info));
+    public static byte[] Export(Sequential network, CnnModelInfo info, RelativeMahalanobis? oodStatistics) =>
+        OnnxExporter.Export(network, Options(info, oodStatistics));
 
-    /// <summary>The export options of a network described by <paramref name="info"/>: its normalisation, temperature and metadata.</summary>
-    public static OnnxExportOptions Options(CnnModelInfo info)
+    /// <summary>
+    /// The export options of a network described by <paramref name="info"/>: its normalisation, temperature and metadata,
+    /// and its out-of-distribution head when it has statistics (and <paramref name="info"/> their threshold).
+    /// </summary>
+    public static OnnxExportOptions Options(CnnModelInfo info, RelativeMahalanobis? oodStatistics)
     {
+        if (oodStatistics is not null && info.Ood is null)
+            throw new InvalidOperationException("Out-of-distribution statistics need their threshold in CnnModelInfo.Ood.");
         var (scale, shift) = Normalization.ScaleAndShift(info.Mean, info.StandardDeviation, info.PixelScale, info.InputShape[0]);
         return new OnnxExportOptions
         {
@@ -27,7 +34,8 @@ internal static class CnnOnnxExport
             Scale = scale,
             Shift = shift,
             Temperature = info.Temperature,
-            OodThreshold = info.IsEnsemble ? null : info.Ood?.Threshold,
+            OodStatistics = oodStatistics,
+            OodThreshold = oodStatistics is null ? 0 : info.Ood!.Threshold,
             InputName = info.InputColumnName,
             ProducerVersion = Version,
             Metadata = info.ToMetadata(),

@@ -18,6 +18,12 @@ public sealed partial class ImageClassificationTrainer
         /// <summary>The share of validation images the out-of-distribution threshold may flag: 1 %.</summary>
         public const double OodFalsePositiveRate = 0.01;
 
+        /// <summary>
+        /// The most features (inputs of the last Dense layer) the out-of-distribution score is fitted on: 1024, so its two
+        /// F x F whitening matrices stay within 4 MB each.
+        /// </summary>
+        public const int MaximumOodFeatures = 1024;
+
         /// <summary>The pixel scale: inputs are divided by it before normalisation (raw 0..255 pixels → 0..1).</summary>
         public const float PixelScale = 255f;
 
@@ -158,9 +164,10 @@ public sealed partial class ImageClassificationTrainer
         public bool Calibrate { get; set; } = Defaults.Calibrate;
 
         /// <summary>
-        /// After training, choose the threshold of the out-of-distribution ("not a digit") score so that at most this share
-        /// of the validation images scores above it, and give the model an "OodScore" column (see <see cref="OodCalibration"/>).
-        /// In [0, 1); 0 turns the score off. Needs validation images (without them the model has no OodScore).
+        /// After training, fit the out-of-distribution ("not a digit") score on the training images, choose its threshold so
+        /// that at most this share of the validation images scores above it, and give the model an "OodScore" column (see
+        /// <see cref="OodCalibration"/>). In [0, 1); 0 turns the score off. Needs validation images (without them the model
+        /// has no OodScore).
         /// </summary>
         public double OodFalsePositiveRate { get; set; } = Defaults.OodFalsePositiveRate;
 

@@ -94,6 +94,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var spec = NetworkSpec.Parse(settings.Layers, c, h, w, classes);
         var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
         TrainingResult result;
+        OodFit? ood = null;
         try
         {
             var loop = new TrainingLoop(settings, spec, kernels, data, trainRows, validation, p => Report(p), _options.ProgressInterval, cancellation, clock);
@@ -103,22 +104,12 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
                 $"augmentation {(settings.Augmentation is null ? "off" : "on")}; {kernels.Description}."));
             var checkpointFile = _options.WorkspacePath is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
             result = loop.Run(_options.ResumeFrom, checkpointFile);
+            if (_options.OodFalsePositiveRate > 0)
+                ood = FitOod(result, loop, clock);
         }
         finally
         {
             (kernels as IDisposable)?.Dispose();
-        }
-
-        OodCalibration? ood = null;
-        if (_options.OodFalsePositiveRate > 0 && result.ValidationLogits is { } validationLogits)
-        {
-            ood = OodCalibration.Fit(validationLogits, classes, _options.OodFalsePositiveRate);
-            Report(clock, string.Create(CultureInfo.InvariantCulture,
-                $"out-of-distribution threshold: energy {ood.Threshold:F3} flags {ood.ValidationFlaggedShare:P2} of {ood.ValidationCount} validation images (target {ood.TargetRate:P2})."));
-        }
-        else if (_options.OodFalsePositiveRate > 0)
-        {
-            Report(clock, "no validation images: the model gets no out-of-distribution score (OodScore); set ValidationSetFraction > 0 or a ValidationSet to have one.");
         }
 
         var info = new CnnModelInfo
@@ -134,12 +125,38 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             Settings = settings,
             History = result.History,
             Calibration = result.Calibration,
-            Ood = ood,
+            Ood = ood?.Calibration,
         };
-        var onnx = CnnOnnxExport.Export(result.Network, info);
+        var onnx = CnnOnnxExport.Export(result.Network, info, ood?.Statistics);
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
         Report(clock, string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; exported to ONNX ({onnx.Length / 1024.0:F0} KB)."));
         return new ImageClassificationTransformer(chain, onnx, info, data.LabelColumn);
+    }
+
+    /// <summary>
+    /// The out-of-distribution statistics and threshold of the trained network (see <see cref="OodCalibration"/>), or null
+    /// (reported) when there are no validation images to choose the threshold on or the last Dense layer reads more than
+    /// <see cref="Defaults.MaximumOodFeatures"/> features.
+    /// </summary>
+    private OodFit? FitOod(TrainingResult result, TrainingLoop loop, Stopwatch clock)
+    {
+        int features = MlNetDigits.Engine.Ood.PenultimateFeatures.Count(result.Network);
+        if (result.ValidationLogits is null)
+        {
+            Report(clock, "no validation images: the model gets no out-of-distribution score (OodScore); set ValidationSetFraction > 0 or a ValidationSet to have one.");
+            return null;
+        }
+        if (features > Defaults.MaximumOodFeatures)
+        {
+            Report(clock, string.Create(CultureInfo.InvariantCulture,
+                $"the last Dense layer reads {features} features, more than {Defaults.MaximumOodFeatures}: the model gets no out-of-distribution score (OodScore); put a smaller dense layer before the classifier to have one."));
+            return null;
+        }
+        var fit = loop.FitOod(_options.OodFalsePositiveRate)!;
+        var c = fit.Calibration;
+        Report(clock, string.Create(CultureInfo.InvariantCulture,
+            $"out-of-distribution score: relative Mahalanobis distance of {c.FeatureCount} features fitted on {c.TrainingCount} training images; threshold {c.Threshold:F3} flags {c.ValidationFlaggedShare:P2} of {c.ValidationCount} validation images (target {c.TargetRate:P2})."));
+        return fit;
     }
 
     /// <summary>The training rows and the validation images (held out by a seeded draw, or the explicit set).</summary>

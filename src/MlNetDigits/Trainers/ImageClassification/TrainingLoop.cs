@@ -22,8 +22,9 @@ internal sealed record TrainingResult(Sequential Network, IReadOnlyList<ImageCla
 /// One CNN training run from start to end, in the order it happens: build the network, optimizer, schedule and loss;
 /// resume from a checkpoint if asked; then for each epoch, for each batch: fill (augment, normalise) → forward → loss →
 /// backward → clip → step; after each epoch validate, update early stopping, write a checkpoint; at the end put back the
-/// best weights and fit the temperature. Every buffer of the inner loop is allocated once. The same settings (seed and
-/// thread count included) on the same machine give the same weights, bit for bit.
+/// best weights and fit the temperature (then, on request, the out-of-distribution statistics: <see cref="FitOod"/>).
+/// Every buffer of the inner loop is allocated once. The same settings (seed and thread count included) on the same
+/// machine give the same weights, bit for bit.
 /// </summary>
 internal sealed class TrainingLoop
 {
@@ -236,6 +237,15 @@ internal sealed class TrainingLoop
         for (int i = 0; i < count; i++)
             Normalization.Apply(_data.Pixels.AsSpan(order[start + i] * size, size), x.AsSpan(i * size, size), _channels, _plane, _scale, _shift);
     }
+
+    /// <summary>
+    /// After <see cref="Run"/>: the relative Mahalanobis statistics of the final network's penultimate features on the
+    /// training images (evaluation mode, no augmentation), with the threshold that flags at most <paramref name="rate"/>
+    /// of the validation images. Null without validation images.
+    /// </summary>
+    public OodFit? FitOod(double rate) => _validation is null ? null : OodFitting.Fit(_net, _data.Shape, _scale, _shift,
+        new OodFitting.Images(_data.Pixels, _trainRows, _trainRows.Length), [.. _trainRows.Select(r => _data.Labels[r])],
+        new OodFitting.Images(_validation.Pixels, null, _validation.Labels.Length), _classes, rate);
 
     /// <summary>The logits (N, K) of <paramref name="count"/> raw images (N, C, H, W) in evaluation mode (then back to training mode).</summary>
     private float[] EvaluationLogits(float[] pixels, int count)
