@@ -47,15 +47,12 @@ public sealed record OnnxExportOptions
     public bool IncludeFeatures { get; init; }
 
     /// <summary>
-    /// The statistics of the out-of-distribution head: when set, the graph also outputs "OodScore" (N) = RMD(f) −
-    /// <see cref="OodThreshold"/>, the relative Mahalanobis distance of the last Dense layer's input f (see
-    /// <see cref="RelativeMahalanobis"/>) minus the threshold, so a positive score means less like the training data than
-    /// the threshold allows. Null (the default): no such output.
+    /// The out-of-distribution head: when set, the graph also outputs "OodScore" (N) = max(u_E, u_D) − τ, the union of the
+    /// logits' free energy and the features' class Mahalanobis distance in tail units minus the threshold (see
+    /// <see cref="OodScoreHead"/>), above 0 for an input less typical than the threshold allows. Null (the default): no
+    /// such output.
     /// </summary>
-    public RelativeMahalanobis? OodStatistics { get; init; }
-
-    /// <summary>τ, subtracted from the relative Mahalanobis distance in "OodScore"; finite. Used only with <see cref="OodStatistics"/>.</summary>
-    public double OodThreshold { get; init; }
+    public OodScoreHead? OodHead { get; init; }
 
     /// <summary>The model's producer_version; by default this engine's version.</summary>
     public string ProducerVersion { get; init; } = EngineVersion;

@@ -43,8 +43,8 @@ public static class OnnxExporter
         public const string Features = "Features";
 
         /// <summary>
-        /// float32 (N): the relative Mahalanobis distance of the features minus the threshold τ (written only when
-        /// <see cref="OnnxExportOptions.OodStatistics"/> is set); above 0: out of distribution.
+        /// float32 (N): the out-of-distribution score max(u_E, u_D) − τ (written only when
+        /// <see cref="OnnxExportOptions.OodHead"/> is set); above 0: out of distribution.
         /// </summary>
         public const string OodScore = "OodScore";
 
@@ -89,10 +89,10 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         AddScore(graph, OutputNames.Logits, classes, options.Temperature);
         AddPrediction(graph, OutputNames.Logits, classes);
-        if (options.OodStatistics is { } statistics)
+        if (options.OodHead is { } head)
         {
-            CheckOodStatistics(statistics, features, featureCount, classes, "The network");
-            AddRelativeMahalanobisMargin(graph, features!, statistics, options.OodThreshold, OutputNames.OodScore);
+            CheckOodHead(head, features, featureCount, classes, "The network");
+            AddOodScore(graph, OutputNames.Logits, features!, head, OutputNames.OodScore);
             graph.AddOutput(OutputNames.OodScore, DataType.Float, OnnxGraphBuilder.BatchAxis);
         }
         if (options.IncludeFeatures)
@@ -111,9 +111,9 @@ public static class OnnxExporter
     /// (its options' Scale and Shift) and applies its own temperature; Score = mean over members of softmax(logits_i / T_i),
     /// Logits = ln(Score) (so softmax(Logits) = Score), and PredictedIndex / PredictedOneHot follow Score. Member i's
     /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). When every member's
-    /// options set OodStatistics, OodScore = mean over members of (RMD_i(x) − τ_i), each member's margin over its own
-    /// threshold. The ensemble's own options give the input name and shape, the producer, the doc string and the
-    /// metadata; its Temperature must be 1 and its OodStatistics null.
+    /// options set an OodHead, OodScore = mean over members of each member's OodScore (each already relative to its own
+    /// threshold). The ensemble's own options give the input name and shape, the producer, the doc string and the
+    /// metadata; its Temperature must be 1 and its OodHead null.
     /// </summary>
     public static byte[] ExportEnsemble(IReadOnlyList<(Sequential Network, OnnxExportOptions Options)> members, OnnxExportOptions options)
     {
@@ -124,9 +124,9 @@ public static class OnnxExporter
         Validate(options);
         if (options.Temperature != 1.0)
             throw new ArgumentException("An ensemble's own Temperature must be 1: each member keeps its own (in its options).", nameof(options));
-        if (options.OodStatistics is not null)
-            throw new ArgumentException("An ensemble's own OodStatistics must be null: each member keeps its own (in its options), and OodScore averages their margins.", nameof(options));
-        bool withOod = members.All(m => m.Options?.OodStatistics is not null);
+        if (options.OodHead is not null)
+            throw new ArgumentException("An ensemble's own OodHead must be null: each member keeps its own (in its options), and OodScore averages theirs.", nameof(options));
+        bool withOod = members.All(m => m.Options?.OodHead is not null);
         var graph = new OnnxGraphBuilder(ProducerName);
         string input = graph.AddInput(options.InputName, DataType.Float, OnnxGraphBuilder.BatchAxis, options.Channels, options.Height, options.Width);
         int classes = -1;
@@ -157,8 +157,8 @@ public static class OnnxExporter
             classes = shape[0];
             if (withOod)
             {
-                CheckOodStatistics(memberOptions.OodStatistics!, features, featureCount, shape[0], $"Member {i}");
-                margins.Add(AddRelativeMahalanobisMargin(graph, features!, memberOptions.OodStatistics!, memberOptions.OodThreshold, "OodScore.margin"));
+                CheckOodHead(memberOptions.OodHead!, features, featureCount, shape[0], $"Member {i}");
+                margins.Add(AddOodScore(graph, x, features!, memberOptions.OodHead!, "OodScore.margin"));
             }
             if (memberOptions.Temperature != 1.0)
                 x = graph.AddNode("Mul", "Score.Mul", [x, graph.AddInitializer("Score.inverse_temperature", [(float)(1.0 / memberOptions.Temperature)])], "Score.scaled_logits");
@@ -314,38 +314,39 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.PredictedOneHot, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
     }
 
-    // output = min_c ‖W f − W μ_c‖² − ‖W_0 f − W_0 μ_0‖² − τ for features f (N, F): the relative Mahalanobis distance
-    // minus the threshold. g = f Wᵀ (Gemm), d_c by broadcasting (N, 1, F) − (K, F), then ReduceSumSquare and ReduceMin.
-    private static string AddRelativeMahalanobisMargin(OnnxGraphBuilder graph, string features, RelativeMahalanobis statistics, double threshold, string output)
+    // output = max(a_E · E + b_E, a_D · D + b_D) − τ: E = −ReduceLogSumExp(logits) (N), D = min_c ‖W f − W μ_c‖² of the
+    // features f (N, F) by g = f Wᵀ (Gemm), (N, 1, F) − (K, F) broadcast, ReduceSumSquare and ReduceMin.
+    private static string AddOodScore(OnnxGraphBuilder graph, string logits, string features, OodScoreHead head, string output)
     {
-        int f = statistics.FeatureCount, k = statistics.ClassCount;
-        string whitening = graph.AddInitializer(RelativeMahalanobis.InitializerNames.Whitening, statistics.Whitening, f, f);
+        var m = head.Mahalanobis;
+        int f = m.FeatureCount, k = m.ClassCount;
+        string logSumExp = graph.AddNode("ReduceLogSumExp", "OodScore.LogSumExp", [logits], "OodScore.log_sum_exp",
+            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N) = −E
+        string energyUnits = graph.AddNode("Add", "OodScore.EnergyUnits",
+            [graph.AddNode("Mul", "OodScore.EnergyScale", [logSumExp, graph.AddInitializer(OodScoreHead.InitializerNames.NegativeEnergyScale, [-head.EnergyScale])], "OodScore.scaled_energy"),
+             graph.AddInitializer(OodScoreHead.InitializerNames.EnergyShift, [head.EnergyShift])], "OodScore.energy_units");                                // (N)
+        string whitening = graph.AddInitializer(OodScoreHead.InitializerNames.Whitening, m.Whitening, f, f);
         string whitened = graph.AddNode("Gemm", "OodScore.Whiten", [features, whitening], "OodScore.whitened", OnnxGraphBuilder.Int("transB", 1)); // (N, F)
-        string axis = graph.AddInitializer("OodScore.class_axis", [1L], 1);
-        string column = graph.AddNode("Unsqueeze", "OodScore.Unsqueeze", [whitened, axis], "OodScore.whitened_column");                           // (N, 1, F)
-        string means = graph.AddInitializer(RelativeMahalanobis.InitializerNames.WhitenedMeans, statistics.WhitenedMeans, k, f);
-        string differences = graph.AddNode("Sub", "OodScore.Sub", [column, means], "OodScore.differences");                                      // (N, K, F)
+        string column = graph.AddNode("Unsqueeze", "OodScore.Unsqueeze", [whitened, graph.AddInitializer("OodScore.class_axis", [1L], 1)], "OodScore.whitened_column"); // (N, 1, F)
+        string means = graph.AddInitializer(OodScoreHead.InitializerNames.WhitenedMeans, m.WhitenedMeans, k, f);
+        string differences = graph.AddNode("Sub", "OodScore.Differences", [column, means], "OodScore.differences");                     // (N, K, F)
         string distances = graph.AddNode("ReduceSumSquare", "OodScore.Distances", [differences], "OodScore.distances",
-            OnnxGraphBuilder.Ints("axes", 2), OnnxGraphBuilder.Int("keepdims", 0));                                                                // (N, K)
+            OnnxGraphBuilder.Ints("axes", 2), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N, K)
         string nearest = graph.AddNode("ReduceMin", "OodScore.Nearest", [distances], "OodScore.nearest",
-            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                                // (N)
-        string backgroundWhitening = graph.AddInitializer(RelativeMahalanobis.InitializerNames.BackgroundWhitening, statistics.BackgroundWhitening, f, f);
-        string backgroundMean = graph.AddInitializer(RelativeMahalanobis.InitializerNames.BackgroundWhitenedMean, statistics.BackgroundWhitenedMean, f);
-        string background = graph.AddNode("Gemm", "OodScore.BackgroundWhiten", [features, backgroundWhitening], "OodScore.background_whitened",
-            OnnxGraphBuilder.Int("transB", 1));                                                                                                     // (N, F)
-        background = graph.AddNode("Sub", "OodScore.BackgroundSub", [background, backgroundMean], "OodScore.background_difference");              // (N, F)
-        background = graph.AddNode("ReduceSumSquare", "OodScore.BackgroundDistance", [background], "OodScore.background_distance",
-            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                                // (N)
-        string relative = graph.AddNode("Sub", "OodScore.Relative", [nearest, background], "OodScore.relative");                                  // (N)
-        return graph.AddNode("Sub", "OodScore.Margin", [relative, graph.AddInitializer("OodScore.threshold", [(float)threshold])], output);
+            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N) = D
+        string distanceUnits = graph.AddNode("Add", "OodScore.DistanceUnits",
+            [graph.AddNode("Mul", "OodScore.DistanceScale", [nearest, graph.AddInitializer(OodScoreHead.InitializerNames.DistanceScale, [head.DistanceScale])], "OodScore.scaled_distance"),
+             graph.AddInitializer(OodScoreHead.InitializerNames.DistanceShift, [head.DistanceShift])], "OodScore.distance_units");                          // (N)
+        string union = graph.AddNode("Max", "OodScore.Union", [energyUnits, distanceUnits], "OodScore.union");                           // (N)
+        return graph.AddNode("Sub", "OodScore.Margin", [union, graph.AddInitializer(OodScoreHead.InitializerNames.Threshold, [head.Threshold])], output);
     }
 
-    private static void CheckOodStatistics(RelativeMahalanobis statistics, string? features, int featureCount, int classes, string what)
+    private static void CheckOodHead(OodScoreHead head, string? features, int featureCount, int classes, string what)
     {
         if (features is null)
-            throw new ArgumentException($"{what} has no Dense layer whose input the out-of-distribution statistics could read.");
-        if (statistics.FeatureCount != featureCount || statistics.ClassCount != classes)
-            throw new ArgumentException($"{what}'s last Dense layer reads {featureCount} features into {classes} classes; its out-of-distribution statistics are for {statistics.FeatureCount} features and {statistics.ClassCount} classes.");
+            throw new ArgumentException($"{what} has no Dense layer whose input the out-of-distribution head could read.");
+        if (head.Mahalanobis.FeatureCount != featureCount || head.Mahalanobis.ClassCount != classes)
+            throw new ArgumentException($"{what}'s last Dense layer reads {featureCount} features into {classes} classes; its out-of-distribution head is for {head.Mahalanobis.FeatureCount} features and {head.Mahalanobis.ClassCount} classes.");
     }
 
     private static void Validate(OnnxExportOptions options)
@@ -362,9 +363,6 @@ public static class OnnxExporter
         if (!double.IsFinite(options.Temperature) || options.Temperature <= 0)
             throw new ArgumentOutOfRangeException(name, options.Temperature,
                 $"OnnxExportOptions.Temperature must be finite and positive (1 leaves the softmax as it is); got {options.Temperature.ToString(CultureInfo.InvariantCulture)}.");
-        if (!double.IsFinite(options.OodThreshold))
-            throw new ArgumentOutOfRangeException(name, options.OodThreshold,
-                $"OnnxExportOptions.OodThreshold must be a finite number; got {options.OodThreshold.ToString(CultureInfo.InvariantCulture)}.");
         if (options.ProducerVersion is null || options.DocString is null || options.Metadata is null)
             throw new ArgumentNullException(name, "OnnxExportOptions.ProducerVersion, DocString and Metadata must not be null (use empty values).");
         foreach (var (key, value) in options.Metadata)

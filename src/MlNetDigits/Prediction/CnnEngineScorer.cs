@@ -15,13 +15,13 @@ namespace MlNetDigits;
 /// </summary>
 public sealed class CnnEngineScorer : IDisposable
 {
-    private readonly List<(Sequential Network, float[] Scale, float[] Shift, float InverseTemperature, RelativeMahalanobis? Ood, float OodThreshold)> _members;
+    private readonly List<(Sequential Network, float[] Scale, float[] Shift, float InverseTemperature, OodScoreHead? Ood)> _members;
     private readonly IKernels _kernels;
     private readonly int _channels, _plane;
     private readonly float[] _sum;
     private Tensor? _input;             // x: (n, C, H, W)
     private float[] _features = [];     // (n, F) of the member being run, with the out-of-distribution score
-    private float[] _distances = [];    // (n)
+    private float[] _memberScores = []; // (n): one member's OodScore
 
     private CnnEngineScorer(CnnModelInfo info, byte[] onnxModel, int threads)
     {
@@ -32,7 +32,7 @@ public sealed class CnnEngineScorer : IDisposable
         {
             network.Kernels = _kernels;
             var (scale, shift) = Normalization.ScaleAndShift(member.Mean, member.StandardDeviation, member.PixelScale, member.InputShape[0]);
-            _members.Add((network, scale, shift, (float)(1 / member.Temperature), ood, (float)(member.Ood?.Threshold ?? 0)));
+            _members.Add((network, scale, shift, (float)(1 / member.Temperature), ood));
         }
         _channels = info.InputShape[0];
         _plane = info.InputShape[1] * info.InputShape[2];
@@ -73,8 +73,8 @@ public sealed class CnnEngineScorer : IDisposable
 
     /// <summary>
     /// The class probabilities (n, K) and the out-of-distribution scores (n) of n raw images (n, C, H, W), as the graph's
-    /// OodScore computes them: each member's relative Mahalanobis distance of its features minus its threshold, averaged
-    /// over the members.
+    /// OodScore computes them: each member's max(energy, distance) in tail units minus its threshold (see
+    /// <see cref="OodScoreHead"/>), averaged over the members.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no out-of-distribution score (<see cref="HasOodScore"/> is false).</exception>
     public void ScoreBatch(ReadOnlySpan<float> images, Span<float> probabilities, Span<float> oodScores)
@@ -113,21 +113,21 @@ public sealed class CnnEngineScorer : IDisposable
         probabilities.Clear();
         if (withOod)
             oodScores.Clear();
-        foreach (var (network, scale, shift, inverseTemperature, ood, oodThreshold) in _members)
+        foreach (var (network, scale, shift, inverseTemperature, ood) in _members)
         {
             Normalization.Apply(images, _input.Data, _channels, _plane, scale, shift);
             float[] logits;
             if (withOod)
             {
-                int f = ood!.FeatureCount;
+                int f = ood!.Mahalanobis.FeatureCount;
                 if (_features.Length != count * f)
                     _features = new float[count * f];
-                if (_distances.Length != count)
-                    _distances = new float[count];
+                if (_memberScores.Length != count)
+                    _memberScores = new float[count];
                 logits = PenultimateFeatures.Forward(network, _input, _features).Data;
-                ood.Score(_features, _distances);
+                ood.Score(_features, logits.AsSpan(0, count * ClassCount), _memberScores);
                 for (int i = 0; i < count; i++)
-                    oodScores[i] += (_distances[i] - oodThreshold) / _members.Count;
+                    oodScores[i] += _memberScores[i] / _members.Count;
             }
             else
             {

@@ -41,8 +41,9 @@ public sealed class OodScoreTests
     }
 
     /// <summary>
-    /// The reference: RMD − τ per image in double, min_c (f − μ_c)ᵀ Σ⁻¹ (f − μ_c) − (f − μ_0)ᵀ Σ_0⁻¹ (f − μ_0) written out
-    /// with the stored whitening (Σ⁻¹ = WᵀW), on features the engine computes with the network rebuilt from the weights.
+    /// The reference, in double: max(a_E E + b_E, a_D D + b_D) − τ per image with E = −log Σ_k exp(z_k) and
+    /// D = min_c (f − μ_c)ᵀ Σ⁻¹ (f − μ_c) written out with the stored whitening (Σ⁻¹ = WᵀW), on logits and features the
+    /// engine computes with the network rebuilt from the model's weights; with the size of D, for the tolerance.
     /// </summary>
     private static (double Score, double Size)[] ReferenceScores(ImageClassificationTransformer model, IReadOnlyList<Row> rows)
     {
@@ -54,21 +55,20 @@ public sealed class OodScoreTests
         for (int i = 0; i < rows.Count; i++)
             for (int p = 0; p < 784; p++)
                 x.Data[i * 784 + p] = (rows[i].Image[p] / info.PixelScale - info.Mean[0]) / info.StandardDeviation[0];
-        var statistics = RelativeMahalanobis.FromInitializers(OnnxInitializers.Read(model.GetOnnxModel()))!;
-        int f = statistics.FeatureCount;
+        var head = OodScoreHead.FromInitializers(OnnxInitializers.Read(model.GetOnnxModel()))!;
+        var m = head.Mahalanobis;
+        int f = m.FeatureCount;
         var features = new float[rows.Count * f];
-        PenultimateFeatures.Forward(network, x, features);
+        var logits = PenultimateFeatures.Forward(network, x, features).Data;
         var scores = new (double, double)[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
             var v = features.AsSpan(i * f, f).ToArray();
-            double Whitened(float[] w, int a) => Enumerable.Range(0, a + 1).Sum(b => (double)w[a * f + b] * v[b]);
-            var g = Enumerable.Range(0, f).Select(a => Whitened(statistics.Whitening, a)).ToArray();
-            var g0 = Enumerable.Range(0, f).Select(a => Whitened(statistics.BackgroundWhitening, a)).ToArray();
-            double nearest = Enumerable.Range(0, statistics.ClassCount)
-                .Min(c => Enumerable.Range(0, f).Sum(a => Math.Pow(g[a] - statistics.WhitenedMeans[c * f + a], 2)));
-            double background = Enumerable.Range(0, f).Sum(a => Math.Pow(g0[a] - statistics.BackgroundWhitenedMean[a], 2));
-            scores[i] = (nearest - background - info.Ood!.Threshold, nearest + background);
+            var g = Enumerable.Range(0, f).Select(a => Enumerable.Range(0, a + 1).Sum(b => (double)m.Whitening[a * f + b] * v[b])).ToArray();
+            double distance = Enumerable.Range(0, m.ClassCount).Min(c => Enumerable.Range(0, f).Sum(a => Math.Pow(g[a] - m.WhitenedMeans[c * f + a], 2)));
+            double energy = -Math.Log(Enumerable.Range(0, 10).Sum(k => Math.Exp(logits[i * 10 + k])));
+            double units = Math.Max(head.EnergyScale * energy + head.EnergyShift, head.DistanceScale * distance + head.DistanceShift);
+            scores[i] = (units - head.Threshold, Math.Abs(head.DistanceScale) * distance + Math.Abs(head.EnergyScale * energy));
         }
         return scores;
     }
@@ -81,7 +81,7 @@ public sealed class OodScoreTests
         var flagged = OodScores(model.Transform(Validation(100))).Count(s => s > 0);
 
         var ood = model.Info.Ood!;
-        Assert.Equal(OodCalibration.RelativeMahalanobisMethod, ood.Method);
+        Assert.Equal(OodCalibration.EnergyOrMahalanobisMethod, ood.Method);
         Assert.Equal(300, ood.TrainingCount);
         Assert.Equal(576, ood.FeatureCount);      // the tiny net's 4 x 12 x 12 flattened maps
         Assert.Equal(100, ood.ValidationCount);
@@ -123,7 +123,7 @@ public sealed class OodScoreTests
         var reference = ReferenceScores(model, rows);
         for (int i = 0; i < rows.Count; i++)
         {
-            // Two float sums of F = 576 squares each are subtracted: 1e-4, or 1e-5 of the distances' size when larger.
+            // D is a float sum of F = 576 squares: 1e-4, or 1e-5 of the terms' size when larger.
             double tolerance = Math.Max(1e-4, 1e-5 * reference[i].Size);
             Assert.Equal(reference[i].Score, onnx[i], tolerance);
             Assert.Equal(reference[i].Score, engine[i], tolerance);
@@ -188,8 +188,10 @@ public sealed class OodScoreTests
 
         var trained = Model.Value.Info.Ood!;
         var added = with.Info.Ood!;
-        Assert.Equal(trained with { Threshold = 0 }, added with { Threshold = 0 });
-        Assert.Equal(trained.Threshold, added.Threshold, Math.Max(1e-4, Math.Abs(trained.Threshold) * 1e-5));
+        // The same numbers, up to the float rounding of features computed on another thread count.
+        static double[] Numbers(OodCalibration c) => [c.EnergyMedian, c.EnergyTail, c.DistanceMedian, c.DistanceTail, c.Threshold];
+        Assert.All(Numbers(trained).Zip(Numbers(added)), p => Assert.Equal(p.First, p.Second, Math.Max(1e-4, Math.Abs(p.First) * 1e-4)));
+        Assert.Equal((trained.TrainingCount, trained.ValidationCount, trained.ValidationFlaggedShare), (added.TrainingCount, added.ValidationCount, added.ValidationFlaggedShare));
         var test = Keyed(40, test: true);
         Assert.Equal(Scores(without.Transform(test)), Scores(with.Transform(test)));
         var expected = OodScores(Model.Value.Transform(test));

@@ -14,27 +14,27 @@ internal static class CnnNetwork
 
     /// <summary>
     /// Each member network of an ensemble's graph (or the one network of a single model), in graph order, with its
-    /// out-of-distribution statistics (null for a network without them).
+    /// out-of-distribution head (null for a network without one).
     /// </summary>
-    public static List<(Sequential Network, CnnModelInfo Info, RelativeMahalanobis? Ood)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
+    public static List<(Sequential Network, CnnModelInfo Info, OodScoreHead? Ood)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
     {
         var stored = OnnxInitializers.Read(onnxModel);
         if (!info.IsEnsemble)
-            return [(Rebuild(info, stored, ""), info, OodStatistics(info, stored, ""))];
-        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member, OodStatistics(member, stored, $"member{i}/")))];
+            return [(Rebuild(info, stored, ""), info, OodHead(info, stored, ""))];
+        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member, OodHead(member, stored, $"member{i}/")))];
     }
 
-    /// <summary>A network's out-of-distribution statistics from the graph, checked against what its info says about them.</summary>
-    private static RelativeMahalanobis? OodStatistics(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
+    /// <summary>A network's out-of-distribution head from the graph, checked against what its info says about it.</summary>
+    private static OodScoreHead? OodHead(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
     {
-        var statistics = RelativeMahalanobis.FromInitializers(stored, prefix);
-        if ((statistics is null) != (info.Ood is null))
+        var head = OodScoreHead.FromInitializers(stored, prefix);
+        if ((head is null) != (info.Ood is null))
             throw new InvalidDataException(info.Ood is null
-                ? "The ONNX graph holds out-of-distribution statistics that its metadata does not describe; the model file is inconsistent."
-                : "The ONNX graph's metadata describes an out-of-distribution score whose statistics the graph lacks; the model file is inconsistent.");
-        if (statistics is not null && (statistics.FeatureCount != info.Ood!.FeatureCount || statistics.ClassCount != info.ClassNames.Count))
-            throw new InvalidDataException($"The graph's out-of-distribution statistics are for {statistics.FeatureCount} features and {statistics.ClassCount} classes; its metadata says {info.Ood!.FeatureCount} and {info.ClassNames.Count}.");
-        return statistics;
+                ? "The ONNX graph holds an out-of-distribution head that its metadata does not describe; the model file is inconsistent."
+                : "The ONNX graph's metadata describes an out-of-distribution score whose head the graph lacks; the model file is inconsistent.");
+        if (head is not null && (head.Mahalanobis.FeatureCount != info.Ood!.FeatureCount || head.Mahalanobis.ClassCount != info.ClassNames.Count))
+            throw new InvalidDataException($"The graph's out-of-distribution head is for {head.Mahalanobis.FeatureCount} features and {head.Mahalanobis.ClassCount} classes; its metadata says {info.Ood!.FeatureCount} and {info.ClassNames.Count}.");
+        return head;
     }
 
     private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> weights, string prefix)

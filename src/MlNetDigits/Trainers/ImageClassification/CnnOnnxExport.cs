@@ -14,17 +14,17 @@ internal static class CnnOnnxExport
     private static readonly string Version =
         typeof(CnnOnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
-    public static byte[] Export(Sequential network, CnnModelInfo info, RelativeMahalanobis? oodStatistics) =>
-        OnnxExporter.Export(network, Options(info, oodStatistics));
+    public static byte[] Export(Sequential network, CnnModelInfo info, OodScoreHead? oodHead) =>
+        OnnxExporter.Export(network, Options(info, oodHead));
 
     /// <summary>
     /// The export options of a network described by <paramref name="info"/>: its normalisation, temperature and metadata,
-    /// and its out-of-distribution head when it has statistics (and <paramref name="info"/> their threshold).
+    /// and its out-of-distribution head when it has one (described by <paramref name="info"/>'s Ood).
     /// </summary>
-    public static OnnxExportOptions Options(CnnModelInfo info, RelativeMahalanobis? oodStatistics)
+    public static OnnxExportOptions Options(CnnModelInfo info, OodScoreHead? oodHead)
     {
-        if (oodStatistics is not null && info.Ood is null)
-            throw new InvalidOperationException("Out-of-distribution statistics need their threshold in CnnModelInfo.Ood.");
+        if ((oodHead is null) != (info.Ood is null || info.IsEnsemble))
+            throw new InvalidOperationException("An out-of-distribution head goes with its description in CnnModelInfo.Ood, and only for a single network.");
         var (scale, shift) = Normalization.ScaleAndShift(info.Mean, info.StandardDeviation, info.PixelScale, info.InputShape[0]);
         return new OnnxExportOptions
         {
@@ -34,8 +34,7 @@ internal static class CnnOnnxExport
             Scale = scale,
             Shift = shift,
             Temperature = info.Temperature,
-            OodStatistics = oodStatistics,
-            OodThreshold = oodStatistics is null ? 0 : info.Ood!.Threshold,
+            OodHead = oodHead,
             InputName = info.InputColumnName,
             ProducerVersion = Version,
             Metadata = info.ToMetadata(),

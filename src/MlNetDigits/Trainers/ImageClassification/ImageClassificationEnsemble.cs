@@ -7,7 +7,8 @@ namespace MlNetDigits;
 /// Several trained CNNs as one model that averages their class probabilities: Score = mean over members of each
 /// member's calibrated softmax, PredictedLabel its arg-max; and, when every member has one, OodScore = mean over members
 /// of each member's out-of-distribution score (each already relative to its own threshold, so the ensemble's threshold is
-/// 0 too; the mean rather than the maximum, so that one member's doubt does not flag what the others find typical). The members' networks go into one ONNX graph (each with its
+/// 0 too; the mean rather than the maximum, so that one member's doubt does not flag what the others find typical, and
+/// the share of real digits flagged stays about that of one member, not the sum). The members' networks go into one ONNX graph (each with its
 /// own normalisation and temperature), so the ensemble is an <see cref="ImageClassificationTransformer"/> like any other:
 /// it saves as a standard ML.NET zip, loads without this library and exports to ONNX.
 /// </summary>
@@ -21,7 +22,7 @@ public static class ImageClassificationEnsemble
         if (members.Count == 0)
             throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
         var first = members[0];
-        var networks = new List<(MlNetDigits.Engine.Layers.Sequential Network, CnnModelInfo Info, MlNetDigits.Engine.Ood.RelativeMahalanobis? Ood)>();
+        var networks = new List<(MlNetDigits.Engine.Layers.Sequential Network, CnnModelInfo Info, MlNetDigits.Engine.Ood.OodScoreHead? Ood)>();
         foreach (var (member, i) in members.Select((m, i) => (m, i)))
         {
             if (!member.Info.InputShape.SequenceEqual(first.Info.InputShape) || member.Info.InputColumnName != first.Info.InputColumnName)

@@ -127,7 +127,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             Calibration = result.Calibration,
             Ood = ood?.Calibration,
         };
-        var onnx = CnnOnnxExport.Export(result.Network, info, ood?.Statistics);
+        var onnx = CnnOnnxExport.Export(result.Network, info, ood?.Head);
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
         Report(clock, string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; exported to ONNX ({onnx.Length / 1024.0:F0} KB)."));
         return new ImageClassificationTransformer(chain, onnx, info, data.LabelColumn);
@@ -155,7 +155,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var fit = loop.FitOod(_options.OodFalsePositiveRate)!;
         var c = fit.Calibration;
         Report(clock, string.Create(CultureInfo.InvariantCulture,
-            $"out-of-distribution score: relative Mahalanobis distance of {c.FeatureCount} features fitted on {c.TrainingCount} training images; threshold {c.Threshold:F3} flags {c.ValidationFlaggedShare:P2} of {c.ValidationCount} validation images (target {c.TargetRate:P2})."));
+            $"out-of-distribution score: energy or Mahalanobis distance of {c.FeatureCount} features (fitted on {c.TrainingCount} training images); the threshold flags {c.ValidationFlaggedShare:P2} of {c.ValidationCount} validation images (target {c.TargetRate:P2})."));
         return fit;
     }
 

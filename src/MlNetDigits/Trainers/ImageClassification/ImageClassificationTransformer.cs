@@ -50,8 +50,9 @@ public sealed class ImageClassificationTransformer : ITransformer
     }
 
     /// <summary>
-    /// This model with an out-of-distribution score fitted anew (see <see cref="OodCalibration"/>): the statistics of its
-    /// penultimate features on <paramref name="trainingData"/> (the images it was trained on) and the threshold that flags
+    /// This model with an out-of-distribution score fitted anew (see <see cref="OodCalibration"/>): the class means and
+    /// covariance of its penultimate features on <paramref name="trainingData"/> (the images it was trained on), and the
+    /// tails and threshold that flag
     /// at most <paramref name="falsePositiveRate"/> of <paramref name="validationData"/> (in-distribution images it was
     /// <em>not</em> trained on) — what training does when it has validation images, for a model trained without them or
     /// before the score existed. The weights, temperature and history stay as they are. Both data views need the model's
@@ -83,7 +84,7 @@ public sealed class ImageClassificationTransformer : ITransformer
             var fit = OodFitting.Fit(network, shape, scale, shift, new OodFitting.Images(training.Pixels, null, training.Count), training.Labels,
                 new OodFitting.Images(validation.Pixels, null, validation.Count), Info.ClassNames.Count, falsePositiveRate);
             var info = Info with { Ood = fit.Calibration };
-            var onnx = CnnOnnxExport.Export(network, info, fit.Statistics);
+            var onnx = CnnOnnxExport.Export(network, info, fit.Head);
             var chain = OnnxScoringChain.Build(new MLContext(0), onnx, info.InputColumnName, LabelColumn, new EmptyDataView(trainingData.Schema), null, false);
             return new ImageClassificationTransformer(chain, onnx, info, LabelColumn);
         }
