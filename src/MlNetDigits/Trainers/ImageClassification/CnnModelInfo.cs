@@ -58,7 +58,7 @@ public sealed record CnnModelInfo
     public CalibrationResult? Calibration { get; init; }
 
     /// <summary>
-    /// The out-of-distribution score's method and threshold (the graph's "OodScore" output is the energy minus it); null
+    /// How the out-of-distribution score was set up (the graph's "OodScore" output; see <see cref="OodCalibration"/>); null
     /// for a network without the score (trained without validation images, or before the score existed) and for an
     /// ensemble, whose members carry their own.
     /// </summary>

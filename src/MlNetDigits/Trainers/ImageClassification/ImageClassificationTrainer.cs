@@ -50,7 +50,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
     /// The input columns plus "Score" (a vector of K Singles) and "PredictedLabel" (the label's key type), exactly what
     /// ML.NET's own multiclass trainers add: checked, then taken from ML.NET's naive Bayes estimator over the same columns
     /// (a trainer outside ML.NET cannot make SchemaShape columns itself; the predicted label is looked up by naive Bayes
-    /// at prediction time too, see <see cref="ArgMaxKeyLookup"/>).
+    /// at prediction time too, see <see cref="ArgMaxKeyLookup"/>); and "OodScore" (a vector of Singles, taken from a
+    /// Concatenate of the image column) when the options ask for it and give validation images.
     /// </summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -65,7 +66,10 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             throw ImageExamples.SchemaError(_options.FeatureColumnName, ImageExamples.ExpectedImage, null, "the input");
         if (image[0].Kind != SchemaShape.Column.VectorKind.Vector || image[0].ItemType != NumberDataViewType.Single)
             throw ImageExamples.SchemaError(_options.FeatureColumnName, ImageExamples.ExpectedImage, Describe(image[0]), "the input");
-        return new MLContext().MulticlassClassification.Trainers.NaiveBayes(_options.LabelColumnName, _options.FeatureColumnName).GetOutputSchema(inputSchema);
+        var ml = new MLContext();
+        var output = ml.MulticlassClassification.Trainers.NaiveBayes(_options.LabelColumnName, _options.FeatureColumnName).GetOutputSchema(inputSchema);
+        bool withOod = _options.OodFalsePositiveRate > 0 && (_options.ValidationSet is not null || _options.ValidationSetFraction > 0);
+        return withOod ? ml.Transforms.Concatenate(ColumnNames.OodScore, _options.FeatureColumnName).GetOutputSchema(output) : output;
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch
