@@ -1,3 +1,5 @@
+using MlNetDigits.Engine.Ood;
+
 namespace MlNetDigits.Engine.Onnx;
 
 /// <summary>
@@ -43,6 +45,14 @@ public sealed record OnnxExportOptions
 
     /// <summary>Whether the graph also outputs "Features" (N, F): the input of the network's last Dense layer.</summary>
     public bool IncludeFeatures { get; init; }
+
+    /// <summary>
+    /// The out-of-distribution head: when set, the graph also outputs "OodScore" (N) = max(u_E, u_D) − τ, the union of the
+    /// logits' free energy and the features' class Mahalanobis distance in tail units minus the threshold (see
+    /// <see cref="OodScoreHead"/>), above 0 for an input less typical than the threshold allows. Null (the default): no
+    /// such output.
+    /// </summary>
+    public OodScoreHead? OodHead { get; init; }
 
     /// <summary>The model's producer_version; by default this engine's version.</summary>
     public string ProducerVersion { get; init; } = EngineVersion;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -10,7 +11,7 @@ namespace MlNetDigits.Engine.Onnx;
 /// <summary>
 /// Writes a network's inference (evaluation-mode) computation as an ONNX model (IR version 8, opset 13): the input
 /// normalisation, one node per layer, and the outputs Logits, Score = softmax(Logits / T), PredictedIndex (first
-/// maximum) and PredictedOneHot, optionally Features; every output has the symbolic batch axis "N".
+/// maximum) and PredictedOneHot, optionally Features and OodScore; every output has the symbolic batch axis "N".
 /// </summary>
 public static class OnnxExporter
 {
@@ -41,7 +42,13 @@ public static class OnnxExporter
         /// <summary>float32 (N, F): the input of the last Dense layer (written only when asked for).</summary>
         public const string Features = "Features";
 
-        internal static readonly string[] All = [Logits, Score, PredictedIndex, PredictedOneHot, Features];
+        /// <summary>
+        /// float32 (N): the out-of-distribution score max(u_E, u_D) − τ (written only when
+        /// <see cref="OnnxExportOptions.OodHead"/> is set); above 0: out of distribution.
+        /// </summary>
+        public const string OodScore = "OodScore";
+
+        internal static readonly string[] All = [Logits, Score, PredictedIndex, PredictedOneHot, Features, OodScore];
     }
 
     private const string SupportedLayers = "Conv2d, MaxPool2d, AvgPool2d, BatchNorm2d, BatchNorm1d, ReLU, Dropout, Flatten, Dense and nested Sequential";
@@ -82,6 +89,12 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         AddScore(graph, OutputNames.Logits, classes, options.Temperature);
         AddPrediction(graph, OutputNames.Logits, classes);
+        if (options.OodHead is { } head)
+        {
+            CheckOodHead(head, features, featureCount, classes, "The network");
+            AddOodScore(graph, OutputNames.Logits, features!, head, OutputNames.OodScore);
+            graph.AddOutput(OutputNames.OodScore, DataType.Float, OnnxGraphBuilder.BatchAxis);
+        }
         if (options.IncludeFeatures)
         {
             if (features is null)
@@ -97,8 +110,10 @@ public static class OnnxExporter
     /// One graph averaging several networks' class probabilities: each member normalises the shared input its own way
     /// (its options' Scale and Shift) and applies its own temperature; Score = mean over members of softmax(logits_i / T_i),
     /// Logits = ln(Score) (so softmax(Logits) = Score), and PredictedIndex / PredictedOneHot follow Score. Member i's
-    /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). The ensemble's own
-    /// options give the input name and shape, the producer, the doc string and the metadata; its Temperature must be 1.
+    /// initializers and nodes are named "member{i}/..." (its state dictionary names after the prefix). When every member's
+    /// options set an OodHead, OodScore = mean over members of each member's OodScore (each already relative to its own
+    /// threshold). The ensemble's own options give the input name and shape, the producer, the doc string and the
+    /// metadata; its Temperature must be 1 and its OodHead null.
     /// </summary>
     public static byte[] ExportEnsemble(IReadOnlyList<(Sequential Network, OnnxExportOptions Options)> members, OnnxExportOptions options)
     {
@@ -109,10 +124,14 @@ public static class OnnxExporter
         Validate(options);
         if (options.Temperature != 1.0)
             throw new ArgumentException("An ensemble's own Temperature must be 1: each member keeps its own (in its options).", nameof(options));
+        if (options.OodHead is not null)
+            throw new ArgumentException("An ensemble's own OodHead must be null: each member keeps its own (in its options), and OodScore averages theirs.", nameof(options));
+        bool withOod = members.All(m => m.Options?.OodHead is not null);
         var graph = new OnnxGraphBuilder(ProducerName);
         string input = graph.AddInput(options.InputName, DataType.Float, OnnxGraphBuilder.BatchAxis, options.Channels, options.Height, options.Width);
         int classes = -1;
         var probabilities = new List<string>();
+        var margins = new List<string>();
         for (int i = 0; i < members.Count; i++)
         {
             var (network, memberOptions) = members[i];
@@ -123,13 +142,24 @@ public static class OnnxExporter
             graph.Scope = $"member{i}/";
             string x = Normalize(graph, input, memberOptions);
             int[] shape = [options.Channels, options.Height, options.Width];
+            string? features = null;
+            int featureCount = 0;
             foreach (var layer in Leaves(network))
+            {
+                if (layer is Dense)
+                    (features, featureCount) = (x, shape[0]);
                 (x, shape) = ExportLayer(graph, layer, x, shape);
+            }
             if (shape.Length != 1)
                 throw new ArgumentException($"Member {i} gives {ShapeText(shape)} per image, not logits (K).", nameof(members));
             if (classes >= 0 && shape[0] != classes)
                 throw new ArgumentException($"Member {i} has {shape[0]} classes; member 0 has {classes}. Ensemble members must share their classes.", nameof(members));
             classes = shape[0];
+            if (withOod)
+            {
+                CheckOodHead(memberOptions.OodHead!, features, featureCount, shape[0], $"Member {i}");
+                margins.Add(AddOodScore(graph, x, features!, memberOptions.OodHead!, "OodScore.margin"));
+            }
             if (memberOptions.Temperature != 1.0)
                 x = graph.AddNode("Mul", "Score.Mul", [x, graph.AddInitializer("Score.inverse_temperature", [(float)(1.0 / memberOptions.Temperature)])], "Score.scaled_logits");
             probabilities.Add(graph.AddNode("Softmax", "Score.Softmax", [x], "Score", OnnxGraphBuilder.Int("axis", 1)));
@@ -141,6 +171,12 @@ public static class OnnxExporter
         graph.AddOutput(OutputNames.Logits, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         graph.AddOutput(OutputNames.Score, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
         AddPrediction(graph, OutputNames.Score, classes);
+        if (withOod)
+        {
+            string total = margins.Count == 1 ? margins[0] : graph.AddNode("Sum", "OodScore.Sum", margins, "OodScore.sum");
+            graph.AddNode("Mul", "OodScore.Mean", [total, graph.AddInitializer("OodScore.inverse_count", [1f / members.Count])], OutputNames.OodScore);
+            graph.AddOutput(OutputNames.OodScore, DataType.Float, OnnxGraphBuilder.BatchAxis);
+        }
         return Serialize(graph, options);
     }
 
@@ -276,6 +312,41 @@ public static class OnnxExporter
         graph.AddNode("OneHot", "PredictedOneHot.OneHot", [OutputNames.PredictedIndex, depth, values], OutputNames.PredictedOneHot,
             OnnxGraphBuilder.Int("axis", -1));
         graph.AddOutput(OutputNames.PredictedOneHot, DataType.Float, OnnxGraphBuilder.BatchAxis, classes);
+    }
+
+    // output = max(a_E · E + b_E, a_D · D + b_D) − τ: E = −ReduceLogSumExp(logits) (N), D = min_c ‖W f − W μ_c‖² of the
+    // features f (N, F) by g = f Wᵀ (Gemm), (N, 1, F) − (K, F) broadcast, ReduceSumSquare and ReduceMin.
+    private static string AddOodScore(OnnxGraphBuilder graph, string logits, string features, OodScoreHead head, string output)
+    {
+        var m = head.Mahalanobis;
+        int f = m.FeatureCount, k = m.ClassCount;
+        string logSumExp = graph.AddNode("ReduceLogSumExp", "OodScore.LogSumExp", [logits], "OodScore.log_sum_exp",
+            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N) = −E
+        string energyUnits = graph.AddNode("Add", "OodScore.EnergyUnits",
+            [graph.AddNode("Mul", "OodScore.EnergyScale", [logSumExp, graph.AddInitializer(OodScoreHead.InitializerNames.NegativeEnergyScale, [-head.EnergyScale])], "OodScore.scaled_energy"),
+             graph.AddInitializer(OodScoreHead.InitializerNames.EnergyShift, [head.EnergyShift])], "OodScore.energy_units");                                // (N)
+        string whitening = graph.AddInitializer(OodScoreHead.InitializerNames.Whitening, m.Whitening, f, f);
+        string whitened = graph.AddNode("Gemm", "OodScore.Whiten", [features, whitening], "OodScore.whitened", OnnxGraphBuilder.Int("transB", 1)); // (N, F)
+        string column = graph.AddNode("Unsqueeze", "OodScore.Unsqueeze", [whitened, graph.AddInitializer("OodScore.class_axis", [1L], 1)], "OodScore.whitened_column"); // (N, 1, F)
+        string means = graph.AddInitializer(OodScoreHead.InitializerNames.WhitenedMeans, m.WhitenedMeans, k, f);
+        string differences = graph.AddNode("Sub", "OodScore.Differences", [column, means], "OodScore.differences");                     // (N, K, F)
+        string distances = graph.AddNode("ReduceSumSquare", "OodScore.Distances", [differences], "OodScore.distances",
+            OnnxGraphBuilder.Ints("axes", 2), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N, K)
+        string nearest = graph.AddNode("ReduceMin", "OodScore.Nearest", [distances], "OodScore.nearest",
+            OnnxGraphBuilder.Ints("axes", 1), OnnxGraphBuilder.Int("keepdims", 0));                                                        // (N) = D
+        string distanceUnits = graph.AddNode("Add", "OodScore.DistanceUnits",
+            [graph.AddNode("Mul", "OodScore.DistanceScale", [nearest, graph.AddInitializer(OodScoreHead.InitializerNames.DistanceScale, [head.DistanceScale])], "OodScore.scaled_distance"),
+             graph.AddInitializer(OodScoreHead.InitializerNames.DistanceShift, [head.DistanceShift])], "OodScore.distance_units");                          // (N)
+        string union = graph.AddNode("Max", "OodScore.Union", [energyUnits, distanceUnits], "OodScore.union");                           // (N)
+        return graph.AddNode("Sub", "OodScore.Margin", [union, graph.AddInitializer(OodScoreHead.InitializerNames.Threshold, [head.Threshold])], output);
+    }
+
+    private static void CheckOodHead(OodScoreHead head, string? features, int featureCount, int classes, string what)
+    {
+        if (features is null)
+            throw new ArgumentException($"{what} has no Dense layer whose input the out-of-distribution head could read.");
+        if (head.Mahalanobis.FeatureCount != featureCount || head.Mahalanobis.ClassCount != classes)
+            throw new ArgumentException($"{what}'s last Dense layer reads {featureCount} features into {classes} classes; its out-of-distribution head is for {head.Mahalanobis.FeatureCount} features and {head.Mahalanobis.ClassCount} classes.");
     }
 
     private static void Validate(OnnxExportOptions options)

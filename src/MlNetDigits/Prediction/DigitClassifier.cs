@@ -6,19 +6,22 @@ namespace MlNetDigits;
 /// <summary>
 /// Classifies ordinary images of one handwritten digit with a saved model: a PNG, a grayscale pixel array of any size
 /// (either polarity) or MNIST-format 28x28 pixels. Images are preprocessed the way MNIST was made
-/// (<see cref="DigitPreprocessor"/>) and the answer carries the digit, every class probability, an unsure flag and the
-/// 28x28 image the model saw. Thread-safe: predictions go through ML.NET prediction engines lent by a
-/// <see cref="PredictionEnginePool{TData, TPrediction}"/>.
+/// (<see cref="DigitPreprocessor"/>) and the answer carries the digit, every class probability, an unsure flag, whether
+/// the image is a digit at all (see <see cref="DigitPrediction.IsDigit"/>) and the 28x28 image the model saw. Thread-safe:
+/// predictions go through ML.NET prediction engines lent by a <see cref="PredictionEnginePool{TData, TPrediction}"/>.
 /// </summary>
 /// <remarks>
 /// Works with any ML.NET model whose input is a 784-item Single column "Image" (28x28, white ink on black, 0..255, as
 /// <c>LoadFromIdx</c> gives it) and whose output has a "Score" vector of class probabilities: SDCA chains that start by
 /// scaling or normalising the pixels and CNN image classifiers alike. A UInt32 "Label" input the model was saved with is
 /// given 0 (it is not used for prediction). Class names come from the model's PredictedLabel (or Label) key values.
+/// "Not a digit" comes from ink rules (blank, a dot, too little ink) and then from the model's "OodScore" column when it
+/// has one (a CNN trained with validation images); a model without it (SDCA, older CNNs) falls back to its top
+/// probability (see <see cref="NotADigitReason"/> and <see cref="DigitClassifierOptions"/>).
 /// <code>
 /// using var classifier = DigitClassifier.Load("models/cnn-best.zip");
 /// var prediction = classifier.Classify(File.ReadAllBytes("digit.png"));
-/// Console.WriteLine($"{prediction.Digit} ({prediction.Confidence:P0})");
+/// Console.WriteLine(prediction.IsDigit ? $"{prediction.Digit} ({prediction.ConfidenceText})" : $"not a digit: {prediction.UnsureReason}");
 /// </code>
 /// </remarks>
 public sealed class DigitClassifier : IDisposable
@@ -38,6 +41,9 @@ public sealed class DigitClassifier : IDisposable
         if (!(_options.ConfidenceThreshold is >= 0 and <= 1) || !(_options.MinimumMargin is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"ConfidenceThreshold and MinimumMargin must be in 0..1; found {_options.ConfidenceThreshold} and {_options.MinimumMargin}.");
+        if (!(_options.DotMaximumExtent is >= 0 and <= 1) || !(_options.FallbackMinimumConfidence is >= 0 and <= 1) || !(_options.MinimumInk >= 0 && float.IsFinite(_options.MinimumInk)))
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"DotMaximumExtent and FallbackMinimumConfidence must be in 0..1 and MinimumInk a finite number >= 0; found {_options.DotMaximumExtent}, {_options.FallbackMinimumConfidence} and {_options.MinimumInk}.");
         var pool = _options.Pool;
         var poolOptions = new PredictionEnginePoolOptions
         {
@@ -48,14 +54,16 @@ public sealed class DigitClassifier : IDisposable
             GpuDeviceId = pool.GpuDeviceId,
             FallbackToCpu = pool.FallbackToCpu,
             InputSchemaDefinitionFor = schema => InputDefinition(schema, _options.ImageColumnName, _options.LabelColumnName),
-            OutputSchemaDefinition = OutputDefinition(_options.ScoreColumnName),
+            OutputSchemaDefinition = OutputDefinition(_options.ScoreColumnName, _options.OodScoreColumnName),
+            // The out-of-distribution score is optional (SDCA has none); a missing Score is refused by ValidatePrediction.
+            IgnoreMissingColumns = true,
             Validate = model =>
             {
                 CheckInputColumns(model, _options.ImageColumnName, _options.LabelColumnName);
                 pool.Validate?.Invoke(model);
             },
             ValidationExamples = ProbeImages(),
-            ValidatePrediction = p => CheckProbabilities(((ScoreOutput)p).Score),
+            ValidatePrediction = p => CheckProbabilities(((ScoreOutput)p).Score, _options.ScoreColumnName) ?? CheckOodScore(((ScoreOutput)p).OodScore),
         };
         _pool = new PredictionEnginePool<ImageInput, ScoreOutput>(poolOptions);
         _pool.ModelReloaded += (s, e) => ModelReloaded?.Invoke(this, e);
@@ -158,7 +166,7 @@ public sealed class DigitClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         var digit = DigitPreprocessor.Preprocess(image, _options.Preprocessing);
-        return Predict(digit.Final, digit, digit.HasInk);
+        return Predict(digit.Final, digit, NotADigitRules.Measure(digit));
     }
 
     /// <summary>
@@ -171,7 +179,7 @@ public sealed class DigitClassifier : IDisposable
         if (mnistPixels.Length != PixelCount)
             throw new ArgumentException($"Classify28x28 takes {PixelCount} pixels (28 x 28, row-major); found {mnistPixels.Length}. Use Classify(pixels, width, height) for other sizes.", nameof(mnistPixels));
         var image = GrayImage.FromFloats(Side, Side, mnistPixels);
-        return Predict(image, null, HasInk(image));
+        return Predict(image, null, NotADigitRules.Measure(image, _options.Preprocessing.InkThreshold));
     }
 
     /// <summary>Classifies MNIST-format byte pixels (784, white ink on black) as they are; see <see cref="Classify28x28(ReadOnlySpan{float})"/>.</summary>
@@ -180,7 +188,7 @@ public sealed class DigitClassifier : IDisposable
         if (mnistPixels.Length != PixelCount)
             throw new ArgumentException($"Classify28x28 takes {PixelCount} pixels (28 x 28, row-major); found {mnistPixels.Length}. Use Classify(pixels, width, height) for other sizes.", nameof(mnistPixels));
         var image = GrayImage.FromBytes(Side, Side, mnistPixels);
-        return Predict(image, null, HasInk(image));
+        return Predict(image, null, NotADigitRules.Measure(image, _options.Preprocessing.InkThreshold));
     }
 
     /// <summary>Reads the model file again now (see <see cref="PredictionEnginePool{TData, TPrediction}.Reload"/>).</summary>
@@ -188,7 +196,7 @@ public sealed class DigitClassifier : IDisposable
 
     public void Dispose() => _pool.Dispose();
 
-    private DigitPrediction Predict(GrayImage image, PreprocessedDigit? preprocessed, bool hasInk)
+    private DigitPrediction Predict(GrayImage image, PreprocessedDigit? preprocessed, NotADigitRules.Ink ink)
     {
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
@@ -210,14 +218,14 @@ public sealed class DigitClassifier : IDisposable
         var scores = new ClassScore[output.Score.Length];
         for (int i = 0; i < scores.Length; i++)
             scores[i] = new ClassScore(i, names[i], output.Score[i]);
-        var reason = UnsureReason(scores, hasInk);
-        return new DigitPrediction(scores, reason is not null, reason, image, preprocessed, model);
+        float? oodScore = output.OodScore is { Length: 1 } ood ? ood[0] : null;
+        var (notADigit, explanation) = NotADigitRules.Evaluate(ink, oodScore, scores.Max(s => s.Score), _options);
+        var reason = explanation ?? UnsureReason(scores);
+        return new DigitPrediction(scores, notADigit, oodScore, reason is not null, reason, image, preprocessed, model);
     }
 
-    private string? UnsureReason(ClassScore[] scores, bool hasInk)
+    private string? UnsureReason(ClassScore[] scores)
     {
-        if (!hasInk)
-            return "The image has no ink: nothing brighter than the ink threshold after preprocessing.";
         var ranked = scores.OrderByDescending(s => s.Score).ToArray();
         if (ranked[0].Score < _options.ConfidenceThreshold)
             return $"The top probability {ranked[0].Score:0.###} is below the confidence threshold {_options.ConfidenceThreshold:0.###}.";
@@ -225,8 +233,6 @@ public sealed class DigitClassifier : IDisposable
             return $"The top two classes ('{ranked[0].ClassName}' {ranked[0].Score:0.###}, '{ranked[1].ClassName}' {ranked[1].Score:0.###}) are closer than the minimum margin {_options.MinimumMargin:0.###}.";
         return null;
     }
-
-    private static bool HasInk(GrayImage image) => image.Pixels.Any(v => v > DigitPreprocessorOptions.Defaults.InkThreshold);
 
     /// <summary>
     /// The class names in Score's slot order: the key values of PredictedLabel (or, when the model maps it back to a value,
@@ -262,8 +268,10 @@ public sealed class DigitClassifier : IDisposable
     }
 
     /// <summary>The probabilities must be finite numbers in 0..1 that add up to 1: a model with overflowing weights gives NaN.</summary>
-    private static string? CheckProbabilities(float[] score)
+    private static string? CheckProbabilities(float[] score, string scoreColumnName)
     {
+        if (score.Length == 0)
+            return $"it gives no '{scoreColumnName}' column of class probabilities (set DigitClassifierOptions.ScoreColumnName to the model's).";
         if (score.Length < 2)
             return $"its Score has {score.Length} value(s); a classifier gives one probability per class.";
         double sum = 0;
@@ -275,6 +283,15 @@ public sealed class DigitClassifier : IDisposable
         }
         return Math.Abs(sum - 1) > 1e-3 ? $"its probabilities on a probe image add up to {sum:G6}, not 1." : null;
     }
+
+    /// <summary>An out-of-distribution score, when the model gives one, must be a single finite number.</summary>
+    private static string? CheckOodScore(float[] oodScore) => oodScore switch
+    {
+        [] => null,
+        [var s] when float.IsFinite(s) => null,
+        [var s] => $"it gives the out-of-distribution score {s} on a probe image; it must be a finite number.",
+        _ => $"its out-of-distribution score has {oodScore.Length} values; one per image was expected.",
+    };
 
     /// <summary>Probe images every model must answer sensibly before it serves: blank, full ink, and a stroke.</summary>
     private static IReadOnlyList<object> ProbeImages()
@@ -313,10 +330,11 @@ public sealed class DigitClassifier : IDisposable
         return definition;
     }
 
-    private static SchemaDefinition OutputDefinition(string scoreColumnName)
+    private static SchemaDefinition OutputDefinition(string scoreColumnName, string oodScoreColumnName)
     {
         var definition = SchemaDefinition.Create(typeof(ScoreOutput), SchemaDefinition.Direction.Write);
         definition.Single(c => c.MemberName == nameof(ScoreOutput.Score)).ColumnName = scoreColumnName;
+        definition.Single(c => c.MemberName == nameof(ScoreOutput.OodScore)).ColumnName = oodScoreColumnName;
         return definition;
     }
 
@@ -328,9 +346,11 @@ public sealed class DigitClassifier : IDisposable
         public uint Label { get; set; }
     }
 
-    /// <summary>The model's output: the class probabilities.</summary>
+    /// <summary>The model's output: the class probabilities, and the out-of-distribution score (empty when the model has none).</summary>
     internal sealed class ScoreOutput
     {
         public float[] Score { get; set; } = [];
+
+        public float[] OodScore { get; set; } = [];
     }
 }

@@ -21,6 +21,28 @@ public sealed class DigitClassifierOptions
 
         /// <summary>The label input a model may have been saved to read (given 0): "Label".</summary>
         public const string LabelColumnName = "Label";
+
+        /// <summary>The model's out-of-distribution score column, when it has one: "OodScore" (see <see cref="OodCalibration"/>).</summary>
+        public const string OodScoreColumnName = "OodScore";
+
+        /// <summary>
+        /// Ink whose box's longer side spans at most this share of the image's shorter side is a dot: 0.1. A click of the
+        /// web pad's brush spans 0.07; every MNIST test digit spans at least 0.68 of its 28x28 frame (bench/RESULTS.md).
+        /// </summary>
+        public const float DotMaximumExtent = 0.1f;
+
+        /// <summary>
+        /// Less ink than this in the 28x28 image the model sees (Σ pixels / 255: full-intensity pixels) is too little for a
+        /// digit: 10. The least-inked MNIST test digit has 22 (bench/RESULTS.md).
+        /// </summary>
+        public const float MinimumInk = 10f;
+
+        /// <summary>
+        /// For a model without an out-of-distribution score (SDCA, CNNs trained before it existed): a top probability below
+        /// this is not digit-like: 0.4. It flags 0.8 % of MNIST test with the shipped SDCA model (0.5 would flag 2.7 %) and
+        /// 0.06 % with the shipped one-epoch CNN; it catches few non-digits (bench/RESULTS.md).
+        /// </summary>
+        public const float FallbackMinimumConfidence = 0.4f;
     }
 
     /// <summary>See <see cref="Defaults.ConfidenceThreshold"/>; 0..1.</summary>
@@ -46,4 +68,16 @@ public sealed class DigitClassifierOptions
 
     /// <summary>See <see cref="Defaults.LabelColumnName"/>.</summary>
     public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
+
+    /// <summary>See <see cref="Defaults.OodScoreColumnName"/>.</summary>
+    public string OodScoreColumnName { get; set; } = Defaults.OodScoreColumnName;
+
+    /// <summary>See <see cref="Defaults.DotMaximumExtent"/>; 0..1 (0: no dot rule).</summary>
+    public float DotMaximumExtent { get; set; } = Defaults.DotMaximumExtent;
+
+    /// <summary>See <see cref="Defaults.MinimumInk"/>; 0 or more (0: no too-little-ink rule).</summary>
+    public float MinimumInk { get; set; } = Defaults.MinimumInk;
+
+    /// <summary>See <see cref="Defaults.FallbackMinimumConfidence"/>; 0..1 (0: models without the score never answer "not digit-like").</summary>
+    public float FallbackMinimumConfidence { get; set; } = Defaults.FallbackMinimumConfidence;
 }

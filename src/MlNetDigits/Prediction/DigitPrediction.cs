@@ -4,9 +4,11 @@ namespace MlNetDigits;
 /// <summary>What a <see cref="DigitClassifier"/> says about one image.</summary>
 public sealed class DigitPrediction
 {
-    internal DigitPrediction(ClassScore[] probabilities, bool isUnsure, string? unsureReason, GrayImage image,
-        PreprocessedDigit? preprocessed, LoadedModel model)
+    internal DigitPrediction(ClassScore[] probabilities, NotADigitReason notADigitReason, float? notADigitScore, bool isUnsure, string? unsureReason,
+        GrayImage image, PreprocessedDigit? preprocessed, LoadedModel model)
     {
+        NotADigitReason = notADigitReason;
+        NotADigitScore = notADigitScore;
         Probabilities = probabilities;
         var ranked = probabilities.OrderByDescending(p => p.Score).ThenBy(p => p.ClassIndex).ToArray();
         Ranked = ranked;
@@ -25,8 +27,27 @@ public sealed class DigitPrediction
     /// <summary>The predicted class: its slot, name and probability.</summary>
     public ClassScore Best { get; }
 
-    /// <summary>The probability of the predicted class.</summary>
+    /// <summary>The probability of the predicted class: the model's Score (a CNN's is temperature-calibrated).</summary>
     public float Confidence => Best.Score;
+
+    /// <summary><see cref="Confidence"/> as a percentage that is never rounded up to "100 %" (see <see cref="ConfidenceFormat"/>).</summary>
+    public string ConfidenceText => ConfidenceFormat.Percent(Confidence);
+
+    /// <summary>
+    /// False when the image is not a digit: blank, a dot, too little ink, or not digit-like by the model's
+    /// out-of-distribution score; <see cref="NotADigitReason"/> says which and <see cref="UnsureReason"/> explains it.
+    /// <see cref="Digit"/> and the probabilities are still the model's answer, but should not be shown as a digit.
+    /// </summary>
+    public bool IsDigit => NotADigitReason == NotADigitReason.None;
+
+    /// <summary>Why the image is not a digit; <see cref="NotADigitReason.None"/> when it is one.</summary>
+    public NotADigitReason NotADigitReason { get; }
+
+    /// <summary>
+    /// The model's out-of-distribution score (its "OodScore": above 0, less like a digit than its threshold allows); null
+    /// when the model has none (SDCA, older CNNs), in which case the top probability stands in for it.
+    /// </summary>
+    public float? NotADigitScore { get; }
 
     /// <summary>The probability of the predicted class minus that of the runner-up.</summary>
     public float Margin { get; }
@@ -38,8 +59,8 @@ public sealed class DigitPrediction
     public IReadOnlyList<ClassScore> Ranked { get; }
 
     /// <summary>
-    /// True when the prediction should not be trusted: the confidence is below the threshold, the margin below the minimum,
-    /// or the image had no ink at all.
+    /// True when the prediction should not be trusted: the image is not a digit (<see cref="IsDigit"/> is false), the
+    /// confidence is below the threshold, or the margin below the minimum.
     /// </summary>
     public bool IsUnsure { get; }
 
@@ -55,6 +76,7 @@ public sealed class DigitPrediction
     /// <summary>The model that made the prediction (name and content version).</summary>
     public LoadedModel Model { get; }
 
-    public override string ToString() =>
-        $"{Digit} ({Confidence:P1}{(IsUnsure ? ", unsure" : "")}) by {Model}";
+    public override string ToString() => IsDigit
+        ? $"{Digit} ({ConfidenceText}{(IsUnsure ? ", unsure" : "")}) by {Model}"
+        : $"not a digit ({NotADigitReason}; the model's best guess {Digit} at {ConfidenceText}) by {Model}";
 }

@@ -1,5 +1,6 @@
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits.Engine.Tests.Helpers;
@@ -7,7 +8,8 @@ namespace MlNetDigits.Engine.Tests.Helpers;
 /// <summary>
 /// Exports a network, runs the model with ONNX Runtime and compares every output with the engine: Logits with the
 /// evaluation-mode Forward of the normalised input, Score with softmax(Logits / T) in double, PredictedIndex with the
-/// first maximum of the engine's logits, PredictedOneHot with its one-hot row. The engine runs on the kernels the caller
+/// first maximum of the engine's logits, PredictedOneHot with its one-hot row, and (when exported) OodScore with
+/// max(a_E E + b_E, a_D D + b_D) − τ of the engine's logits and features, in double. The engine runs on the kernels the caller
 /// passes: each test class owns its own, since one CpuKernels instance must not run two test classes' layers at once.
 /// </summary>
 internal static class OnnxParity
@@ -31,6 +33,18 @@ internal static class OnnxParity
         var oneHot = onnx[OnnxExporter.OutputNames.PredictedOneHot];
         Assert.Equal([n, k], oneHot.Shape);
         Assert.Equal(OneHot(ArgMax(logits), k), oneHot.Floats);
+        if (options.OodHead is { } head)
+        {
+            var ood = onnx[OnnxExporter.OutputNames.OodScore];
+            Assert.Equal([n], ood.Shape);
+            var features = new float[n * head.Mahalanobis.FeatureCount];
+            PenultimateFeatures.Forward(network, Normalize(raw, options), features);
+            TestData.AssertClose(OodScores(head, features, logits), ood.AsTensor(), 1e-4, 1e-4, "OodScore");
+        }
+        else
+        {
+            Assert.False(onnx.ContainsKey(OnnxExporter.OutputNames.OodScore), "OodScore was exported without an OodHead.");
+        }
         return onnx;
     }
 
@@ -54,6 +68,28 @@ internal static class OnnxParity
         network.Kernels = kernels;
         network.Eval();
         return network.Forward(x).Clone();
+    }
+
+    /// <summary>
+    /// max(a_E E + b_E, a_D D + b_D) − τ per row, in double: E = −log Σ exp(logits), D = min_c ‖W f − W μ_c‖² written out
+    /// with the head's whitening W and whitened means.
+    /// </summary>
+    public static Tensor OodScores(OodScoreHead head, float[] features, Tensor logits)
+    {
+        var m = head.Mahalanobis;
+        int f = m.FeatureCount, k = logits.Shape[1], n = logits.Shape[0];
+        var result = new Tensor(n);
+        for (int i = 0; i < n; i++)
+        {
+            var g = new double[f];
+            for (int a = 0; a < f; a++)
+                for (int b = 0; b < f; b++)
+                    g[a] += (double)m.Whitening[a * f + b] * features[i * f + b];
+            double distance = Enumerable.Range(0, m.ClassCount).Min(c => Enumerable.Range(0, f).Sum(a => Math.Pow(g[a] - m.WhitenedMeans[c * f + a], 2)));
+            double energy = -Math.Log(Enumerable.Range(0, k).Sum(j => Math.Exp(logits.Data[i * k + j])));
+            result.Data[i] = (float)(Math.Max(head.EnergyScale * energy + head.EnergyShift, head.DistanceScale * distance + head.DistanceShift) - head.Threshold);
+        }
+        return result;
     }
 
     /// <summary>softmax(logits / T) per row, computed in double.</summary>

@@ -1,5 +1,6 @@
 using MlNetDigits.Engine.Backends;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 using MlNetDigits.Engine.Tests.Helpers;
 
@@ -49,6 +50,50 @@ public class OnnxExporterTests
         Assert.Equal(["input.Mul", "input.Add", "Score.Mul"], full.Except(plain));
     }
 
+    /// <summary>A head on SmallNet's features (36) fitted on 60 random images with random classes 0..4.</summary>
+    private static OodScoreHead SmallHead(Sequential net, double threshold = 0)
+    {
+        var raw = TestData.Random(new Rng(11), 60, 1, 8, 8);
+        var features = new float[60 * 36];
+        PenultimateFeatures.Forward(net, raw, features);
+        var rng = new Rng(12);
+        var labels = Enumerable.Range(0, 60).Select(_ => rng.NextInt(5)).ToArray();
+        var (energyScale, energyShift) = OodScoreHead.TailUnits(-2, -1);
+        var (distanceScale, distanceShift) = OodScoreHead.TailUnits(30, 60);
+        return new OodScoreHead(ClassMahalanobis.Fit(features, labels, 5), energyScale, energyShift, distanceScale, distanceShift, threshold);
+    }
+
+    [Theory]
+    [InlineData(-0.5)]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    public void OodScore_IsTheUnionOfEnergyAndDistanceInTailUnits_MinusTheThreshold(double threshold)
+    {
+        var net = SmallNet(1);
+        net.Kernels = Cpu;
+        net.Eval();
+        var head = SmallHead(net, threshold);
+        var raw = TestData.Random(new Rng(5), 9, 1, 8, 8);
+
+        var onnx = OnnxParity.AssertMatchesEngine(net, Small with { OodHead = head, Temperature = 2 }, raw, Cpu); // checks OodScore in double
+
+        var features = new float[9 * 36];
+        var logits = PenultimateFeatures.Forward(net, raw, features).Data[..(9 * 5)];
+        var engine = new float[9];
+        head.Score(features, logits, engine);
+        Assert.All(engine.Zip(onnx["OodScore"].Floats!), p => Assert.Equal(p.First, p.Second, 1e-4));
+    }
+
+    [Fact]
+    public void Export_Throws_GivenAnOodHeadForOtherFeatures()
+    {
+        var other = new OodScoreHead(ClassMahalanobis.Fit(new float[20 * 7], [.. Enumerable.Range(0, 20).Select(i => i % 5)], 5), 1, 0, 1, 0, 0);
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Export(SmallNet(1), Small with { OodHead = other }));
+
+        Assert.Contains("reads 36 features into 5 classes", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void PredictedIndex_IsTheFirstMaximum_OnTies()
     {
@@ -65,9 +110,12 @@ public class OnnxExporterTests
     [Fact]
     public void Export_DeclaresTheBatchAxisAsN_OnTheInputAndEveryOutput()
     {
-        var graph = Parse(OnnxExporter.Export(SmallNet(1), Small with { IncludeFeatures = true })).Graph;
+        var net = SmallNet(1);
+        net.Kernels = Cpu;
+        net.Eval();
+        var graph = Parse(OnnxExporter.Export(net, Small with { IncludeFeatures = true, OodHead = SmallHead(net) })).Graph;
         var values = graph.Input.Concat(graph.Output).ToList();
-        Assert.Equal(["Image", "Logits", "Score", "PredictedIndex", "PredictedOneHot", "Features"], values.Select(v => v.Name));
+        Assert.Equal(["Image", "Logits", "Score", "PredictedIndex", "PredictedOneHot", "OodScore", "Features"], values.Select(v => v.Name));
         Assert.All(values, v => Assert.Equal("N", v.Type.TensorType.Shape.Dim[0].DimParam));
     }
 

@@ -81,8 +81,24 @@ public sealed class ImageClassificationOptionsTests
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, score.Kind);
         Assert.Equal(NumberDataViewType.Single, score.ItemType);
         Assert.True(predicted.IsKey);
+        var ood = Assert.Single(shape, c => c.Name == "OodScore");
+        Assert.Equal((SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single), (ood.Kind, ood.ItemType));
         var scored = Trainer(TinyOptions(epochs: 1)).Fit(data).Transform(data);
         Assert.True(scored.Schema["PredictedLabel"].Type is KeyDataViewType { Count: 10 });
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 1), scored.Schema["OodScore"].Type);
+    }
+
+    [Fact]
+    public void GetOutputSchema_HasNoOodScore_WithoutValidationImagesOrARate()
+    {
+        var schema = SchemaShapes.Of(Keyed(10).Schema);
+        var noValidation = TinyOptions();
+        noValidation.ValidationSetFraction = 0;
+        var noRate = TinyOptions();
+        noRate.OodFalsePositiveRate = 0;
+
+        Assert.DoesNotContain(Trainer(noValidation).GetOutputSchema(schema), c => c.Name == "OodScore");
+        Assert.DoesNotContain(Trainer(noRate).GetOutputSchema(schema), c => c.Name == "OodScore");
     }
 
     private sealed class FlatRow

@@ -10,8 +10,8 @@ namespace MlNetDigits;
 /// <summary>
 /// What a trained CNN is and how it was made, stored as metadata_props of its ONNX graph (so it travels inside the ML.NET
 /// zip and with an exported .onnx file, and is never needed for prediction): the input shape and column, the layers, the
-/// normalisation, the calibration temperature, the class names, and — when the model came from training — the settings,
-/// the per-epoch history and the calibration figures.
+/// normalisation, the calibration temperature, the out-of-distribution threshold, the class names, and — when the model
+/// came from training — the settings, the per-epoch history and the calibration figures.
 /// </summary>
 public sealed record CnnModelInfo
 {
@@ -58,6 +58,13 @@ public sealed record CnnModelInfo
     public CalibrationResult? Calibration { get; init; }
 
     /// <summary>
+    /// How the out-of-distribution score was set up (the graph's "OodScore" output; see <see cref="OodCalibration"/>); null
+    /// for a network without the score (trained without validation images, or before the score existed) and for an
+    /// ensemble, whose members carry their own.
+    /// </summary>
+    public OodCalibration? Ood { get; init; }
+
+    /// <summary>
     /// For an ensemble (see <see cref="ImageClassificationEnsemble"/>), each member's info in graph order (member i's
     /// weights are the initializers "member{i}/..."); then <see cref="Layers"/> is empty. Null for a single network.
     /// </summary>
@@ -66,6 +73,13 @@ public sealed record CnnModelInfo
     /// <summary>True when the graph averages several networks.</summary>
     [JsonIgnore]
     public bool IsEnsemble => Members is { Count: > 0 };
+
+    /// <summary>
+    /// True when the graph outputs "OodScore": a network with <see cref="Ood"/>, or an ensemble all of whose members have it
+    /// (its OodScore is the mean of the members' margins over their own thresholds).
+    /// </summary>
+    [JsonIgnore]
+    public bool HasOodScore => IsEnsemble ? Members!.All(m => m.Ood is not null) : Ood is not null;
 
     /// <summary>The metadata entries written into the ONNX graph.</summary>
     internal IReadOnlyDictionary<string, string> ToMetadata()

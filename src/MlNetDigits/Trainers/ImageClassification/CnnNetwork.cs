@@ -1,5 +1,6 @@
 using MlNetDigits.Engine;
 using MlNetDigits.Engine.Layers;
+using MlNetDigits.Engine.Ood;
 using MlNetDigits.Engine.Onnx;
 
 namespace MlNetDigits;
@@ -11,13 +12,29 @@ internal static class CnnNetwork
     /// <exception cref="InvalidDataException">The graph lacks this library's metadata or weights that fit its layers.</exception>
     public static Sequential Rebuild(CnnModelInfo info, byte[] onnxModel) => Rebuild(info, OnnxInitializers.Read(onnxModel), "");
 
-    /// <summary>Each member network of an ensemble's graph (or the one network of a single model), in graph order.</summary>
-    public static List<(Sequential Network, CnnModelInfo Info)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
+    /// <summary>
+    /// Each member network of an ensemble's graph (or the one network of a single model), in graph order, with its
+    /// out-of-distribution head (null for a network without one).
+    /// </summary>
+    public static List<(Sequential Network, CnnModelInfo Info, OodScoreHead? Ood)> RebuildAll(CnnModelInfo info, byte[] onnxModel)
     {
         var stored = OnnxInitializers.Read(onnxModel);
         if (!info.IsEnsemble)
-            return [(Rebuild(info, stored, ""), info)];
-        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member))];
+            return [(Rebuild(info, stored, ""), info, OodHead(info, stored, ""))];
+        return [.. info.Members!.Select((member, i) => (Rebuild(member, stored, $"member{i}/"), member, OodHead(member, stored, $"member{i}/")))];
+    }
+
+    /// <summary>A network's out-of-distribution head from the graph, checked against what its info says about it.</summary>
+    private static OodScoreHead? OodHead(CnnModelInfo info, Dictionary<string, Tensor> stored, string prefix)
+    {
+        var head = OodScoreHead.FromInitializers(stored, prefix);
+        if ((head is null) != (info.Ood is null))
+            throw new InvalidDataException(info.Ood is null
+                ? "The ONNX graph holds an out-of-distribution head that its metadata does not describe; the model file is inconsistent."
+                : "The ONNX graph's metadata describes an out-of-distribution score whose head the graph lacks; the model file is inconsistent.");
+        if (head is not null && (head.Mahalanobis.FeatureCount != info.Ood!.FeatureCount || head.Mahalanobis.ClassCount != info.ClassNames.Count))
+            throw new InvalidDataException($"The graph's out-of-distribution head is for {head.Mahalanobis.FeatureCount} features and {head.Mahalanobis.ClassCount} classes; its metadata says {info.Ood!.FeatureCount} and {info.ClassNames.Count}.");
+        return head;
     }
 
     private static Sequential Rebuild(CnnModelInfo info, Dictionary<string, Tensor> weights, string prefix)

@@ -5,7 +5,10 @@ namespace MlNetDigits;
 
 /// <summary>
 /// Several trained CNNs as one model that averages their class probabilities: Score = mean over members of each
-/// member's calibrated softmax, PredictedLabel its arg-max. The members' networks go into one ONNX graph (each with its
+/// member's calibrated softmax, PredictedLabel its arg-max; and, when every member has one, OodScore = mean over members
+/// of each member's out-of-distribution score (each already relative to its own threshold, so the ensemble's threshold is
+/// 0 too; the mean rather than the maximum, so that one member's doubt does not flag what the others find typical, and
+/// the share of real digits flagged stays about that of one member, not the sum). The members' networks go into one ONNX graph (each with its
 /// own normalisation and temperature), so the ensemble is an <see cref="ImageClassificationTransformer"/> like any other:
 /// it saves as a standard ML.NET zip, loads without this library and exports to ONNX.
 /// </summary>
@@ -19,7 +22,7 @@ public static class ImageClassificationEnsemble
         if (members.Count == 0)
             throw new ArgumentException("An ensemble needs at least one member.", nameof(members));
         var first = members[0];
-        var networks = new List<(MlNetDigits.Engine.Layers.Sequential Network, CnnModelInfo Info)>();
+        var networks = new List<(MlNetDigits.Engine.Layers.Sequential Network, CnnModelInfo Info, MlNetDigits.Engine.Ood.OodScoreHead? Ood)>();
         foreach (var (member, i) in members.Select((m, i) => (m, i)))
         {
             if (!member.Info.InputShape.SequenceEqual(first.Info.InputShape) || member.Info.InputColumnName != first.Info.InputColumnName)
@@ -40,7 +43,7 @@ public static class ImageClassificationEnsemble
             ClassNames = first.Info.ClassNames,
             Members = [.. networks.Select(n => n.Info with { History = n.Info.History })],
         };
-        var onnx = OnnxExporter.ExportEnsemble([.. networks.Select(n => (n.Network, CnnOnnxExport.Options(n.Info)))], CnnOnnxExport.Options(info));
+        var onnx = OnnxExporter.ExportEnsemble([.. networks.Select(n => (n.Network, CnnOnnxExport.Options(n.Info, n.Ood)))], CnnOnnxExport.Options(info, null));
         var chain = OnnxScoringChain.Build(new MLContext(0), onnx, info.InputColumnName, first.LabelColumn, new EmptyDataView(first.Model.GetOutputSchema(SchemaOf(first))), null, false);
         return new ImageClassificationTransformer(chain, onnx, info, first.LabelColumn);
     }

@@ -50,7 +50,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
     /// The input columns plus "Score" (a vector of K Singles) and "PredictedLabel" (the label's key type), exactly what
     /// ML.NET's own multiclass trainers add: checked, then taken from ML.NET's naive Bayes estimator over the same columns
     /// (a trainer outside ML.NET cannot make SchemaShape columns itself; the predicted label is looked up by naive Bayes
-    /// at prediction time too, see <see cref="ArgMaxKeyLookup"/>).
+    /// at prediction time too, see <see cref="ArgMaxKeyLookup"/>); and "OodScore" (a vector of Singles, taken from a
+    /// Concatenate of the image column) when the options ask for it and give validation images.
     /// </summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
@@ -65,7 +66,10 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             throw ImageExamples.SchemaError(_options.FeatureColumnName, ImageExamples.ExpectedImage, null, "the input");
         if (image[0].Kind != SchemaShape.Column.VectorKind.Vector || image[0].ItemType != NumberDataViewType.Single)
             throw ImageExamples.SchemaError(_options.FeatureColumnName, ImageExamples.ExpectedImage, Describe(image[0]), "the input");
-        return new MLContext().MulticlassClassification.Trainers.NaiveBayes(_options.LabelColumnName, _options.FeatureColumnName).GetOutputSchema(inputSchema);
+        var ml = new MLContext();
+        var output = ml.MulticlassClassification.Trainers.NaiveBayes(_options.LabelColumnName, _options.FeatureColumnName).GetOutputSchema(inputSchema);
+        bool withOod = _options.OodFalsePositiveRate > 0 && (_options.ValidationSet is not null || _options.ValidationSetFraction > 0);
+        return withOod ? ml.Transforms.Concatenate(ColumnNames.OodScore, _options.FeatureColumnName).GetOutputSchema(output) : output;
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch
@@ -97,6 +101,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             (spec, initialWeights) = StartingPoint(initial, data);
         var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
         TrainingResult result;
+        OodFit? ood = null;
         try
         {
             var loop = new TrainingLoop(settings, spec, kernels, data, trainRows, validation, p => Report(p), _options.ProgressInterval, cancellation, clock, initialWeights);
@@ -106,6 +111,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
                 $"augmentation {(settings.Augmentation is null ? "off" : "on")}; {kernels.Description}."));
             var checkpointFile = _options.WorkspacePath is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
             result = loop.Run(_options.ResumeFrom, checkpointFile);
+            if (_options.OodFalsePositiveRate > 0)
+                ood = FitOod(result, loop, clock);
         }
         finally
         {
@@ -125,8 +132,9 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             Settings = settings,
             History = result.History,
             Calibration = result.Calibration,
+            Ood = ood?.Calibration,
         };
-        var onnx = CnnOnnxExport.Export(result.Network, info);
+        var onnx = CnnOnnxExport.Export(result.Network, info, ood?.Head);
         var chain = OnnxScoringChain.Build(new MLContext(_seed), onnx, _options.FeatureColumnName, data.LabelColumn, input, _options.GpuDeviceId, _options.FallbackToCpu);
         Report(clock, string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; exported to ONNX ({onnx.Length / 1024.0:F0} KB)."));
         return new ImageClassificationTransformer(chain, onnx, info, data.LabelColumn);
@@ -150,6 +158,32 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var spec = NetworkSpec.Parse(info.Layers, c, h, w);
         var network = spec.Build(new Rng(0));
         return (spec, CnnNetwork.StateDictionary(network, initial.GetOnnxModel()));
+    }
+
+    /// <summary>
+    /// The out-of-distribution statistics and threshold of the trained network (see <see cref="OodCalibration"/>), or null
+    /// (reported) when there are no validation images to choose the threshold on or the last Dense layer reads more than
+    /// <see cref="Defaults.MaximumOodFeatures"/> features.
+    /// </summary>
+    private OodFit? FitOod(TrainingResult result, TrainingLoop loop, Stopwatch clock)
+    {
+        int features = MlNetDigits.Engine.Ood.PenultimateFeatures.Count(result.Network);
+        if (result.ValidationLogits is null)
+        {
+            Report(clock, "no validation images: the model gets no out-of-distribution score (OodScore); set ValidationSetFraction > 0 or a ValidationSet to have one.");
+            return null;
+        }
+        if (features > Defaults.MaximumOodFeatures)
+        {
+            Report(clock, string.Create(CultureInfo.InvariantCulture,
+                $"the last Dense layer reads {features} features, more than {Defaults.MaximumOodFeatures}: the model gets no out-of-distribution score (OodScore); put a smaller dense layer before the classifier to have one."));
+            return null;
+        }
+        var fit = loop.FitOod(_options.OodFalsePositiveRate)!;
+        var c = fit.Calibration;
+        Report(clock, string.Create(CultureInfo.InvariantCulture,
+            $"out-of-distribution score: energy or Mahalanobis distance of {c.FeatureCount} features (fitted on {c.TrainingCount} training images); the threshold flags {c.ValidationFlaggedShare:P2} of {c.ValidationCount} validation images (target {c.TargetRate:P2})."));
+        return fit;
     }
 
     /// <summary>The training rows and the validation images (held out by a seeded draw, or the explicit set).</summary>
@@ -260,6 +294,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             throw new ArgumentOutOfRangeException(nameof(Options.LearningRate), lr, "LearningRate must be a positive finite number.");
         if (o.LabelSmoothing is { } ls && !(ls >= 0 && ls < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), ls, "LabelSmoothing must be in [0, 1).");
+        if (!(o.OodFalsePositiveRate >= 0 && o.OodFalsePositiveRate < 1))
+            throw new ArgumentOutOfRangeException(nameof(Options.OodFalsePositiveRate), o.OodFalsePositiveRate, "OodFalsePositiveRate must be in [0, 1) (0: no out-of-distribution score).");
         if (!(o.ValidationSetFraction >= 0 && o.ValidationSetFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.ValidationSetFraction), o.ValidationSetFraction, "ValidationSetFraction must be in [0, 1).");
         if (o.NumberOfThreads is <= 0)

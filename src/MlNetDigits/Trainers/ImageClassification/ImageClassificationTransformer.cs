@@ -6,7 +6,8 @@ namespace MlNetDigits;
 /// <summary>
 /// A trained CNN image classifier, what <see cref="ImageClassificationTrainer.Fit"/> returns. It adds "Score" (class
 /// probabilities, softmax(f(x') / T) with the fitted temperature T) and the key "PredictedLabel" (the label's key type)
-/// to the data, like every ML.NET multiclass model. Inside it is a plain ML.NET <see cref="TransformerChain{TLastTransformer}"/>:
+/// to the data, like every ML.NET multiclass model, and — when trained with validation images — "OodScore"
+/// (Vector&lt;Single, 1&gt;, see <see cref="OodCalibration"/>): above 0 for an image unlike the training data. Inside it is a plain ML.NET <see cref="TransformerChain{TLastTransformer}"/>:
 /// ML.NET's OnnxTransformer over the exported network, then standard ML.NET transforms. <c>mlContext.Model.Save</c> writes
 /// that chain, so the saved zip loads in any ML.NET app with Microsoft.ML, Microsoft.ML.OnnxTransformer and
 /// Microsoft.ML.OnnxRuntime alone; the training history, settings and calibration ride along in the ONNX graph's
@@ -48,6 +49,51 @@ public sealed class ImageClassificationTransformer : ITransformer
         return new ImageClassificationTransformer(chain, onnx, info, label);
     }
 
+    /// <summary>
+    /// This model with an out-of-distribution score fitted anew (see <see cref="OodCalibration"/>): the class means and
+    /// covariance of its penultimate features on <paramref name="trainingData"/> (the images it was trained on), and the
+    /// tails and threshold that flag
+    /// at most <paramref name="falsePositiveRate"/> of <paramref name="validationData"/> (in-distribution images it was
+    /// <em>not</em> trained on) — what training does when it has validation images, for a model trained without them or
+    /// before the score existed. The weights, temperature and history stay as they are. Both data views need the model's
+    /// image column and a key label column (as the trainer reads them).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is an ensemble (give each member its score, then combine them).</exception>
+    public ImageClassificationTransformer WithOodScore(IDataView trainingData, IDataView validationData,
+        double falsePositiveRate = ImageClassificationTrainer.Defaults.OodFalsePositiveRate, string labelColumnName = ImageClassificationTrainer.Defaults.LabelColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(trainingData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        if (!(falsePositiveRate > 0 && falsePositiveRate < 1))
+            throw new ArgumentOutOfRangeException(nameof(falsePositiveRate), falsePositiveRate, "The false-positive rate must be in (0, 1), e.g. 0.01.");
+        if (Info.IsEnsemble)
+            throw new InvalidOperationException($"The model is an ensemble of {Info.Members!.Count} networks; give each member its out-of-distribution score, then combine them again.");
+        var network = CnnNetwork.Rebuild(Info, _onnxModel);
+        int features = MlNetDigits.Engine.Ood.PenultimateFeatures.Count(network);
+        if (features > ImageClassificationTrainer.Defaults.MaximumOodFeatures)
+            throw new InvalidOperationException($"The last Dense layer reads {features} features, more than {ImageClassificationTrainer.Defaults.MaximumOodFeatures}: too many for the out-of-distribution score's covariance matrices.");
+        network.Kernels = MlNetDigits.Engine.Backends.Kernels.Create(MlNetDigits.Engine.Backends.Kernels.Default.Kind, Environment.ProcessorCount);
+        try
+        {
+            var training = ImageExamples.Read(trainingData, labelColumnName, Info.InputColumnName, LabelColumn, CancellationToken.None);
+            var validation = ImageExamples.Read(validationData, labelColumnName, Info.InputColumnName, LabelColumn, CancellationToken.None, "the validation data");
+            var shape = (Info.InputShape[0], Info.InputShape[1], Info.InputShape[2]);
+            if (training.Shape != shape || validation.Shape != shape)
+                throw ImageExamples.SchemaError(Info.InputColumnName, $"images of shape {shape} (as the model reads)", $"{training.Shape} and {validation.Shape}", "the data");
+            var (scale, shift) = Normalization.ScaleAndShift(Info.Mean, Info.StandardDeviation, Info.PixelScale, shape.Item1);
+            var fit = OodFitting.Fit(network, shape, scale, shift, new OodFitting.Images(training.Pixels, null, training.Count), training.Labels,
+                new OodFitting.Images(validation.Pixels, null, validation.Count), Info.ClassNames.Count, falsePositiveRate);
+            var info = Info with { Ood = fit.Calibration };
+            var onnx = CnnOnnxExport.Export(network, info, fit.Head);
+            var chain = OnnxScoringChain.Build(new MLContext(0), onnx, info.InputColumnName, LabelColumn, new EmptyDataView(trainingData.Schema), null, false);
+            return new ImageClassificationTransformer(chain, onnx, info, LabelColumn);
+        }
+        finally
+        {
+            (network.Kernels as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>The ML.NET chain that scores (and that <c>mlContext.Model.Save</c> writes).</summary>
     public TransformerChain<ITransformer> Model { get; }
 
@@ -73,7 +119,10 @@ public sealed class ImageClassificationTransformer : ITransformer
         return CnnNetwork.StateDictionary(network, _onnxModel);
     }
 
-    /// <summary>A copy of the ONNX model (opset 13, dynamic batch axis): input [N, C, H, W] raw pixels, outputs Score, Logits, PredictedIndex, PredictedOneHot.</summary>
+    /// <summary>
+    /// A copy of the ONNX model (opset 13, dynamic batch axis): input [N, C, H, W] raw pixels, outputs Score, Logits,
+    /// PredictedIndex, PredictedOneHot, and OodScore [N] when <see cref="CnnModelInfo.HasOodScore"/>.
+    /// </summary>
     public byte[] GetOnnxModel() => (byte[])_onnxModel.Clone();
 
     public bool IsRowToRowMapper => ((ITransformer)Model).IsRowToRowMapper;

@@ -11,16 +11,20 @@ namespace MlNetDigits;
 /// <summary>Validation images (N, C, H, W) raw, with their classes 0..K-1.</summary>
 internal sealed record ValidationImages(float[] Pixels, int[] Labels);
 
-/// <summary>What a training run produced: the network (evaluation mode) and how it got there.</summary>
+/// <summary>
+/// What a training run produced: the network (evaluation mode), how it got there, and the final network's validation
+/// logits (N, K) when there are validation images.
+/// </summary>
 internal sealed record TrainingResult(Sequential Network, IReadOnlyList<ImageClassificationEpoch> History, CalibrationResult? Calibration,
-    int BestEpoch, bool StoppedEarly);
+    int BestEpoch, bool StoppedEarly, float[]? ValidationLogits);
 
 /// <summary>
 /// One CNN training run from start to end, in the order it happens: build the network, optimizer, schedule and loss;
 /// resume from a checkpoint if asked; then for each epoch, for each batch: fill (augment, normalise) → forward → loss →
 /// backward → clip → step; after each epoch validate, update early stopping, write a checkpoint; at the end put back the
-/// best weights and fit the temperature. Every buffer of the inner loop is allocated once. The same settings (seed and
-/// thread count included) on the same machine give the same weights, bit for bit.
+/// best weights and fit the temperature (then, on request, the out-of-distribution statistics: <see cref="FitOod"/>).
+/// Every buffer of the inner loop is allocated once. The same settings (seed and thread count included) on the same
+/// machine give the same weights, bit for bit.
 /// </summary>
 internal sealed class TrainingLoop
 {
@@ -125,14 +129,20 @@ internal sealed class TrainingLoop
             _net.LoadStateDict(_bestWeights);
         _net.Eval();
 
-        CalibrationResult? calibration = null;
-        if (_s.Calibrate && _validation is not null)
+        float[]? validationLogits = null;
+        if (_validation is not null)
         {
-            calibration = Calibrate();
+            validationLogits = EvaluationLogits(_validation.Pixels, _validation.Labels.Length);
+            _net.Eval();
+        }
+        CalibrationResult? calibration = null;
+        if (_s.Calibrate && validationLogits is not null)
+        {
+            calibration = Calibrate(validationLogits);
             Message(FormattableString.Invariant(
                 $"temperature {calibration.Temperature:F3} fitted on {calibration.ValidationCount} validation images: ECE {calibration.ExpectedCalibrationErrorBefore:P2} -> {calibration.ExpectedCalibrationErrorAfter:P2}, NLL {calibration.NegativeLogLikelihoodBefore:F4} -> {calibration.NegativeLogLikelihoodAfter:F4}."));
         }
-        return new TrainingResult(_net, [.. _history], calibration, _bestEpoch, _stopped);
+        return new TrainingResult(_net, [.. _history], calibration, _bestEpoch, _stopped, validationLogits);
     }
 
     /// <summary>One pass over the training images; then validation and early stopping. Returns the epoch's record.</summary>
@@ -231,6 +241,15 @@ internal sealed class TrainingLoop
             Normalization.Apply(_data.Pixels.AsSpan(order[start + i] * size, size), x.AsSpan(i * size, size), _channels, _plane, _scale, _shift);
     }
 
+    /// <summary>
+    /// After <see cref="Run"/>: the relative Mahalanobis statistics of the final network's penultimate features on the
+    /// training images (evaluation mode, no augmentation), with the threshold that flags at most <paramref name="rate"/>
+    /// of the validation images. Null without validation images.
+    /// </summary>
+    public OodFit? FitOod(double rate) => _validation is null ? null : OodFitting.Fit(_net, _data.Shape, _scale, _shift,
+        new OodFitting.Images(_data.Pixels, _trainRows, _trainRows.Length), [.. _trainRows.Select(r => _data.Labels[r])],
+        new OodFitting.Images(_validation.Pixels, null, _validation.Labels.Length), _classes, rate);
+
     /// <summary>The logits (N, K) of <paramref name="count"/> raw images (N, C, H, W) in evaluation mode (then back to training mode).</summary>
     private float[] EvaluationLogits(float[] pixels, int count)
     {
@@ -274,12 +293,10 @@ internal sealed class TrainingLoop
         return hits;
     }
 
-    /// <summary>Fits the temperature on the validation images and measures ECE and NLL before and after.</summary>
-    private CalibrationResult Calibrate()
+    /// <summary>Fits the temperature on the validation images' logits (N, K) and measures ECE and NLL before and after.</summary>
+    private CalibrationResult Calibrate(float[] logits)
     {
         var labels = _validation!.Labels;
-        var logits = EvaluationLogits(_validation.Pixels, labels.Length);
-        _net.Eval();
         double t = TemperatureScaling.Fit(logits, labels, _classes);
         return new CalibrationResult(t, labels.Length,
             TemperatureScaling.ExpectedCalibrationError(logits, labels, _classes, 1), TemperatureScaling.ExpectedCalibrationError(logits, labels, _classes, t),
