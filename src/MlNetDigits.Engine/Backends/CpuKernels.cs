@@ -138,7 +138,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
     }
 
-    private static void CheckGemm(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    internal static void CheckGemm(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentException($"GEMM sizes must not be negative: m={m}, n={n}, k={k}.");

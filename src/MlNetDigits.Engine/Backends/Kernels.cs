@@ -14,6 +14,7 @@ public static class Kernels
     public const string ThreadsVariable = "MLND_THREADS";
 
     private static IKernels? _default;
+    private static readonly Lazy<CpuKernels> _host = new(() => new CpuKernels(BackendKind.Managed, 1));
 
     /// <summary>The backend layers use when none is given; created on first use from the environment.</summary>
     public static IKernels Default
@@ -21,6 +22,16 @@ public static class Kernels
         get => _default ??= FromEnvironment();
         set => _default = value ?? throw new ArgumentNullException(nameof(value));
     }
+
+    /// <summary>The kind <see cref="Default"/> is or will be, without creating it (MLND_BACKEND until Default exists).</summary>
+    public static BackendKind DefaultKind => _default?.Kind ?? KindFromEnvironment();
+
+    /// <summary>
+    /// A single-threaded CPU backend for host tensors that no layer's kernels own: optimizer steps and gradient clipping
+    /// of a network in host memory (stateless kernels, safe from any thread), and a network brought back from a device
+    /// to be exported or saved (layers run on it one thread at a time).
+    /// </summary>
+    public static IKernels Host => _host.Value;
 
     /// <summary>True when OpenBLAS (libopenblas.so.0) can be loaded in this process.</summary>
     public static bool OpenBlasAvailable => OpenBlas.IsAvailable;
@@ -31,14 +42,22 @@ public static class Kernels
     /// <summary>A backend configured by MLND_BACKEND and MLND_THREADS.</summary>
     public static IKernels FromEnvironment()
     {
-        var kindText = Environment.GetEnvironmentVariable(BackendVariable);
-        var kind = BackendKind.Auto;
-        if (!string.IsNullOrWhiteSpace(kindText) && !Enum.TryParse(kindText.Trim(), ignoreCase: true, out kind))
-            throw new InvalidOperationException($"{BackendVariable}='{kindText}' is not a backend; use auto, managed or openblas.");
+        var kind = KindFromEnvironment();
         var threadsText = Environment.GetEnvironmentVariable(ThreadsVariable);
         int threads = 0;
         if (!string.IsNullOrWhiteSpace(threadsText) && (!int.TryParse(threadsText, out threads) || threads < 1))
             throw new InvalidOperationException($"{ThreadsVariable}='{threadsText}' is not a positive thread count.");
         return Create(kind, threads);
+    }
+
+    private static BackendKind KindFromEnvironment() => ParseKind(Environment.GetEnvironmentVariable(BackendVariable));
+
+    /// <summary>The backend MLND_BACKEND's <paramref name="kindText"/> names (blank: Auto).</summary>
+    internal static BackendKind ParseKind(string? kindText)
+    {
+        var kind = BackendKind.Auto;
+        if (!string.IsNullOrWhiteSpace(kindText) && (!Enum.TryParse(kindText.Trim(), ignoreCase: true, out kind) || !Enum.IsDefined(kind)))
+            throw new InvalidOperationException($"{BackendVariable}='{kindText}' is not a backend; use auto, managed or openblas.");
+        return kind;
     }
 }

@@ -23,7 +23,7 @@ public sealed class CnnEngineScorer : IDisposable
     private CnnEngineScorer(CnnModelInfo info, byte[] onnxModel, int threads)
     {
         Info = info;
-        _kernels = Kernels.Create(Kernels.Default.Kind, threads);
+        _kernels = Kernels.Create(Kernels.DefaultKind, threads);
         _members = [];
         foreach (var (network, member) in CnnNetwork.RebuildAll(info, onnxModel))
         {

@@ -95,7 +95,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         Dictionary<string, Tensor>? initialWeights = null;
         if (_options.InitialModel is { } initial)
             (spec, initialWeights) = StartingPoint(initial, data);
-        var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
+        var kernels = Kernels.Create(_options.Backend ?? Kernels.DefaultKind, settings.NumberOfThreads);
         TrainingResult result;
         try
         {
@@ -106,6 +106,9 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
                 $"augmentation {(settings.Augmentation is null ? "off" : "on")}; {kernels.Description}."));
             var checkpointFile = _options.WorkspacePath is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
             result = loop.Run(_options.ResumeFrom, checkpointFile);
+            // Trained on a device: bring the weights back to host memory before the device is released.
+            if (kernels.Device is not null)
+                result.Network.Kernels = Kernels.Host;
         }
         finally
         {
