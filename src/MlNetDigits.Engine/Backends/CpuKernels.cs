@@ -24,8 +24,8 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     {
         if (threads < 0)
             throw new ArgumentOutOfRangeException(nameof(threads), $"Thread count must be 0 (all cores) or positive; got {threads}.");
-        if (!Enum.IsDefined(kind))
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "The backend must be Auto, Managed or OpenBlas.");
+        if (!Enum.IsDefined(kind) || kind == BackendKind.Gpu)
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "A CPU backend is Auto, Managed or OpenBlas; create the GPU backend with Kernels.Create(BackendKind.Gpu).");
         if (kind == BackendKind.OpenBlas && !OpenBlas.IsAvailable)
             throw new InvalidOperationException("The OpenBLAS backend was requested but libopenblas.so.0 could not be loaded. " +
                 "Install it (Debian: apt-get install libopenblas0-pthread) or choose BackendKind.Managed.");

@@ -2,12 +2,12 @@ namespace MlNetDigits.Engine.Backends;
 
 /// <summary>
 /// Chooses the process-wide default backend. Environment variables override the automatic choice:
-/// MLND_BACKEND = auto | managed | openblas, MLND_THREADS = a positive thread count (default: all cores).
+/// MLND_BACKEND = auto | managed | openblas | gpu, MLND_THREADS = a positive thread count (default: all cores).
 /// Code can also assign <see cref="Default"/> or pass an <see cref="IKernels"/> to each layer.
 /// </summary>
 public static class Kernels
 {
-    /// <summary>Environment variable naming the backend: auto, managed or openblas.</summary>
+    /// <summary>Environment variable naming the backend: auto, managed, openblas or gpu.</summary>
     public const string BackendVariable = "MLND_BACKEND";
 
     /// <summary>Environment variable giving the thread count.</summary>
@@ -36,8 +36,13 @@ public static class Kernels
     /// <summary>True when OpenBLAS (libopenblas.so.0) can be loaded in this process.</summary>
     public static bool OpenBlasAvailable => OpenBlas.IsAvailable;
 
-    /// <summary>A new CPU backend of <paramref name="kind"/> on <paramref name="threads"/> threads (0 = all cores).</summary>
-    public static IKernels Create(BackendKind kind = BackendKind.Auto, int threads = 0) => new CpuKernels(kind, threads);
+    /// <summary>
+    /// A new backend of <paramref name="kind"/>: a CPU one on <paramref name="threads"/> threads (0 = all cores), or for
+    /// <see cref="BackendKind.Gpu"/> the GPU backend on the first CUDA device (threads unused), which throws naming the
+    /// devices found when there is no CUDA device.
+    /// </summary>
+    public static IKernels Create(BackendKind kind = BackendKind.Auto, int threads = 0)
+        => kind == BackendKind.Gpu ? GpuKernels.Create() : new CpuKernels(kind, threads);
 
     /// <summary>A backend configured by MLND_BACKEND and MLND_THREADS.</summary>
     public static IKernels FromEnvironment()
@@ -57,7 +62,7 @@ public static class Kernels
     {
         var kind = BackendKind.Auto;
         if (!string.IsNullOrWhiteSpace(kindText) && (!Enum.TryParse(kindText.Trim(), ignoreCase: true, out kind) || !Enum.IsDefined(kind)))
-            throw new InvalidOperationException($"{BackendVariable}='{kindText}' is not a backend; use auto, managed or openblas.");
+            throw new InvalidOperationException($"{BackendVariable}='{kindText}' is not a backend; use auto, managed, openblas or gpu.");
         return kind;
     }
 }

@@ -268,7 +268,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         if (o.NumberOfThreads is <= 0)
             throw new ArgumentOutOfRangeException(nameof(Options.NumberOfThreads), o.NumberOfThreads, "NumberOfThreads must be positive (or null for all cores).");
         if (o.Backend is { } backend && !Enum.IsDefined(backend))
-            throw new ArgumentOutOfRangeException(nameof(Options.Backend), backend, "Backend must be Auto, Managed or OpenBlas (or null for Kernels.Default's).");
+            throw new ArgumentOutOfRangeException(nameof(Options.Backend), backend, "Backend must be Auto, Managed, OpenBlas or Gpu (or null for Kernels.Default's).");
         if (o.ProgressInterval < 0)
             throw new ArgumentOutOfRangeException(nameof(Options.ProgressInterval), o.ProgressInterval, "ProgressInterval must be >= 0 (0: per epoch only).");
         if (o.ScheduleStepSize is <= 0)
