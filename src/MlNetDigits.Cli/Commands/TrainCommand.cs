@@ -141,6 +141,8 @@ internal static class TrainCommand
         args.AddRange(["--data", dataName, "--seed", settings.Seed.ToString(CultureInfo.InvariantCulture)]);
         if (settings.Threads is { } t)
             args.AddRange(["--threads", t.ToString(CultureInfo.InvariantCulture)]);
+        if (settings.Backend is { } b)
+            args.AddRange(["--backend", b]);
         if (!defaultCheckpoint)
             args.AddRange(["--checkpoint", folder]);
         args.AddRange(["--resume", folder, "--out", outPath]);

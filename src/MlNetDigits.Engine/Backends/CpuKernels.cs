@@ -27,7 +27,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         if (!Enum.IsDefined(kind) || kind == BackendKind.Gpu)
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "A CPU backend is Auto, Managed or OpenBlas; create the GPU backend with Kernels.Create(BackendKind.Gpu).");
         if (kind == BackendKind.OpenBlas && !OpenBlas.IsAvailable)
-            throw new InvalidOperationException("The OpenBLAS backend was requested but libopenblas.so.0 could not be loaded. " +
+            throw new BackendUnavailableException("The OpenBLAS backend was requested but libopenblas.so.0 could not be loaded. " +
                 "Install it (Debian: apt-get install libopenblas0-pthread) or choose BackendKind.Managed.");
         Kind = kind == BackendKind.Auto ? (OpenBlas.IsAvailable ? BackendKind.OpenBlas : BackendKind.Managed) : kind;
         Threads = threads == 0 ? Environment.ProcessorCount : threads;

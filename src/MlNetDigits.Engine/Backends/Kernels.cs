@@ -13,6 +13,12 @@ public static class Kernels
     /// <summary>Environment variable giving the thread count.</summary>
     public const string ThreadsVariable = "MLND_THREADS";
 
+    /// <summary>
+    /// Environment variable that, set to "cpu", makes <see cref="BackendKind.Gpu"/> run the GPU kernels on ILGPU's CPU
+    /// accelerator instead of a CUDA device: for testing the GPU code path end to end where there is no GPU (slow).
+    /// </summary>
+    public const string GpuAcceleratorVariable = "MLND_GPU_ACCELERATOR";
+
     private static IKernels? _default;
     private static readonly Lazy<CpuKernels> _host = new(() => new CpuKernels(BackendKind.Managed, 1));
 
@@ -38,11 +44,21 @@ public static class Kernels
 
     /// <summary>
     /// A new backend of <paramref name="kind"/>: a CPU one on <paramref name="threads"/> threads (0 = all cores), or for
-    /// <see cref="BackendKind.Gpu"/> the GPU backend on the first CUDA device (threads unused), which throws naming the
-    /// devices found when there is no CUDA device.
+    /// <see cref="BackendKind.Gpu"/> the GPU backend on the first CUDA device (threads unused), which throws
+    /// <see cref="BackendUnavailableException"/> naming the devices found when there is no CUDA device (or on ILGPU's
+    /// CPU accelerator when MLND_GPU_ACCELERATOR=cpu).
     /// </summary>
     public static IKernels Create(BackendKind kind = BackendKind.Auto, int threads = 0)
-        => kind == BackendKind.Gpu ? GpuKernels.Create() : new CpuKernels(kind, threads);
+    {
+        if (kind != BackendKind.Gpu)
+            return new CpuKernels(kind, threads);
+        var accelerator = Environment.GetEnvironmentVariable(GpuAcceleratorVariable);
+        if (string.IsNullOrWhiteSpace(accelerator) || accelerator.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase))
+            return GpuKernels.Create();
+        if (accelerator.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            return GpuKernels.CreateOnCpuAccelerator();
+        throw new InvalidOperationException($"{GpuAcceleratorVariable}='{accelerator}' is not an accelerator; use cuda (the default) or cpu (ILGPU's CPU accelerator, for tests).");
+    }
 
     /// <summary>A backend configured by MLND_BACKEND and MLND_THREADS.</summary>
     public static IKernels FromEnvironment()

@@ -10,6 +10,7 @@ internal sealed class GpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
 
     public GpuBuffer(GpuDevice device, Accelerator accelerator, long length) : base(device, length)
     {
+        device.Bind();
         // ILGPU refuses empty buffers; an empty tensor gets one element and a view of none.
         _memory = accelerator.Allocate1D<T>(Math.Max(1, length));
         _memory.MemSetToZero();
@@ -23,8 +24,10 @@ internal sealed class GpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
     {
         if (source.Length > Length)
             throw new ArgumentException($"Cannot write {source.Length} values into a device buffer of {Length}.", nameof(source));
-        if (!source.IsEmpty)
-            View.SubView(0, source.Length).CopyFromCPU(source);
+        if (source.IsEmpty)
+            return;
+        ((GpuDevice)Device).Bind();
+        View.SubView(0, source.Length).CopyFromCPU(source);
     }
 
     public override void CopyToHost(Span<T> destination)
@@ -33,6 +36,7 @@ internal sealed class GpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
             throw new ArgumentException($"Cannot read {destination.Length} values from a device buffer of {Length}.", nameof(destination));
         if (destination.IsEmpty)
             return;
+        ((GpuDevice)Device).Bind();
         View.SubView(0, destination.Length).CopyToCPU(destination);
         _memory.Accelerator.Synchronize();
     }
@@ -41,15 +45,23 @@ internal sealed class GpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
     {
         if (source is not GpuBuffer<T> other || other.Device != Device || other.Length != Length)
             throw new ArgumentException($"Device copies need a buffer of {Length} values on {Device.Name}.", nameof(source));
-        if (Length > 0)
-            other.View.CopyTo(View);
+        if (Length == 0)
+            return;
+        ((GpuDevice)Device).Bind();
+        other.View.CopyTo(View);
     }
 
     public override void Clear()
     {
-        if (Length > 0)
-            View.MemSetToZero();
+        if (Length == 0)
+            return;
+        ((GpuDevice)Device).Bind();
+        View.MemSetToZero();
     }
 
-    public override void Dispose() => _memory.Dispose();
+    public override void Dispose()
+    {
+        ((GpuDevice)Device).Bind();
+        _memory.Dispose();
+    }
 }

@@ -14,4 +14,11 @@ internal sealed class GpuDevice(GpuKernels kernels, Accelerator accelerator) : T
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return new GpuBuffer<T>(this, accelerator, length);
     }
+
+    /// <summary>Makes the accelerator current on this thread (a CUDA context is per thread) unless it already is.</summary>
+    public void Bind()
+    {
+        if (Accelerator.Current != accelerator)
+            accelerator.Bind();
+    }
 }

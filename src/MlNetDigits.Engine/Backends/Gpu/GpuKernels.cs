@@ -11,9 +11,10 @@ namespace MlNetDigits.Engine.Backends;
 /// ILGPU.Algorithms) where the accelerator is CUDA and by an ILGPU kernel otherwise. Tensors live in device memory
 /// (<see cref="Device"/>), so layers, the loss and the optimizers run there; a training step copies only the input
 /// batch, the targets and the dropout uniforms in and the loss out. Work is queued in call order on the accelerator's
-/// default stream. Every reduction adds in a fixed order (no atomics), so a run repeats bit for bit on the same device.
+/// default stream. Every reduction adds in a fixed order (no atomics), so a run repeats bit for bit on the same device
+/// (and cuBLAS version).
 /// ILGPU's CPU accelerator runs the same kernels on the host (<see cref="CreateOnCpuAccelerator"/>): slow, for tests.
-/// Like the CPU backends, one thread uses an instance at a time.
+/// Like the CPU backends, one thread uses an instance at a time (any thread: the CUDA context follows the caller).
 /// </summary>
 public sealed partial class GpuKernels : IKernels, IDisposable
 {
@@ -50,7 +51,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
 
     /// <summary>
     /// The GPU backend on CUDA device <paramref name="deviceIndex"/> (0: the first). Throws
-    /// <see cref="InvalidOperationException"/> naming the devices ILGPU found when there is no such CUDA device.
+    /// <see cref="BackendUnavailableException"/> naming the devices ILGPU found when there is no such CUDA device.
     /// </summary>
     /// <param name="deviceIndex">Which CUDA device, in ILGPU's order.</param>
     /// <param name="useCuBlas">False runs GEMM as an ILGPU kernel even on CUDA (for comparisons).</param>
@@ -62,7 +63,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
         {
             var devices = context.GetCudaDevices();
             if (deviceIndex >= devices.Count)
-                throw new InvalidOperationException(NoCudaDevice(deviceIndex, devices.Count));
+                throw new BackendUnavailableException(NoCudaDevice(deviceIndex, devices.Count));
             return new GpuKernels(context, devices[deviceIndex].CreateCudaAccelerator(context), useCuBlas);
         }
         catch
@@ -110,7 +111,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
             : $"ILGPU found {cudaCount} CUDA device(s), so there is no device {deviceIndex}";
         return $"The GPU backend (BackendKind.Gpu, MLND_BACKEND=gpu, --backend gpu) needs a CUDA device, but {what}. " +
             $"Devices found: {(found.Count == 0 ? "none" : string.Join(", ", found))}. " +
-            "ILGPU's CPU accelerator runs the GPU kernels on the host for tests only (GpuKernels.CreateOnCpuAccelerator(), many times slower); " +
+            "ILGPU's CPU accelerator runs the GPU kernels on the host for tests only (MLND_GPU_ACCELERATOR=cpu or GpuKernels.CreateOnCpuAccelerator(), many times slower); " +
             "to train on this machine choose a CPU backend (BackendKind.Auto, MLND_BACKEND=auto).";
     }
 
@@ -231,6 +232,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
             throw new ArgumentException($"The GPU backend works on tensors in its device memory ({_device.Name}), but tensor {t.ShapeText} is " +
                 $"{(t.Device is null ? "in host memory" : "on " + t.Device.Name)}. Set the network's Kernels to this backend (it moves the parameters) " +
                 "and let Sequential copy the input batch, or copy the tensor with Tensor.Zeros(kernels.Device, shape).CopyFrom(...).");
+        _device.Bind();   // the first thing each kernel call does: the CUDA context follows the calling thread
         return ((GpuBuffer<float>)t.Buffer).View;
     }
 
@@ -239,6 +241,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
         if (t.Device != _device)
             throw new ArgumentException($"The GPU backend works on vectors in its device memory ({_device.Name}), but this int vector ({t.Length} values) is " +
                 $"{(t.Device is null ? "in host memory" : "on " + t.Device.Name)}.");
+        _device.Bind();
         return ((GpuBuffer<int>)t.Buffer).View;
     }
 

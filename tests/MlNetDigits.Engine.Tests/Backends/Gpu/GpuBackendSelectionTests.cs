@@ -39,7 +39,7 @@ public sealed class GpuBackendSelectionTests
     [NoCudaFact]
     public void CreateGpu_ThrowsNamingTheDevicesFoundAndTheCpuAccelerator_WhenThereIsNoCudaDevice()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => Kernels.Create(BackendKind.Gpu));
+        var e = Assert.Throws<BackendUnavailableException>(() => Kernels.Create(BackendKind.Gpu));
         Assert.Contains("needs a CUDA device", e.Message);
         Assert.Contains("ILGPU found no CUDA device", e.Message);
         Assert.Contains("Devices found: CPU", e.Message);
@@ -53,7 +53,7 @@ public sealed class GpuBackendSelectionTests
     {
         using var context = Context.Create(b => b.Cuda());
         int count = context.GetCudaDevices().Count;
-        var e = Assert.Throws<InvalidOperationException>(() => GpuKernels.Create(count));
+        var e = Assert.Throws<BackendUnavailableException>(() => GpuKernels.Create(count));
         Assert.Contains(count == 0 ? "no CUDA device" : $"so there is no device {count}", e.Message);
     }
 
