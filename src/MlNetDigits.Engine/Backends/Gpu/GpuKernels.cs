@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -58,6 +60,7 @@ public sealed partial class GpuKernels : IKernels, IDisposable
     public static GpuKernels Create(int deviceIndex = 0, bool useCuBlas = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deviceIndex);
+        FindVersionedCudaDriver();
         var context = Context.Create(b => b.Cuda().EnableAlgorithms().Math(MathMode.Default).Optimize(OptimizationLevel.O2));
         try
         {
@@ -91,6 +94,22 @@ public sealed partial class GpuKernels : IKernels, IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    private static int _driverResolver;
+
+    /// <summary>
+    /// ILGPU imports the CUDA driver as "cuda", which Linux's loader finds only as libcuda.so, a symbolic link that only
+    /// the driver's development package installs; a machine (or container) with just the driver has libcuda.so.1. When
+    /// the usual lookup fails, load that instead.
+    /// </summary>
+    private static void FindVersionedCudaDriver()
+    {
+        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _driverResolver, 1) == 1)
+            return;
+        var ilgpu = typeof(Context).Assembly;
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) =>
+            assembly == ilgpu && name is "cuda" or "nvcuda" or "libcuda" && NativeLibrary.TryLoad("libcuda.so.1", out var handle) ? handle : IntPtr.Zero;
     }
 
     private static string NoCudaDevice(int deviceIndex, int cudaCount)
