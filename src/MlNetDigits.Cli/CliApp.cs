@@ -78,7 +78,7 @@ internal sealed class CliApp
             return Failure;
         }
         catch (Exception e) when (e is DatasetFetchException or InvalidDataFileException or IOException or UnauthorizedAccessException
-            or InvalidDataException or InvalidModelException or InvalidImageException or TrainingFailedException)
+            or InvalidDataException or InvalidModelException or InvalidImageException or TrainingFailedException or Engine.Backends.BackendUnavailableException)
         {
             await env.Error.WriteLineAsync($"mlnetdigits: {e.Message}").ConfigureAwait(false);
             return Failure;

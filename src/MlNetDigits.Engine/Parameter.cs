@@ -7,14 +7,14 @@ public sealed class Parameter
     {
         Name = name;
         Value = value;
-        Grad = new Tensor(value.Shape);
+        Grad = Tensor.Zeros(value.Device, value.Shape);
     }
 
     public string Name { get; }
 
     public Tensor Value { get; }
 
-    /// <summary>The gradient of the loss with respect to <see cref="Value"/>; layers accumulate into it in backward.</summary>
+    /// <summary>The gradient of the loss with respect to <see cref="Value"/>, where Value lives; layers accumulate into it in backward.</summary>
     public Tensor Grad { get; }
 
     public override string ToString() => $"{Name} {Value}";

@@ -32,7 +32,7 @@ public static class StateDictionary
             writer.Write(tensor.Rank);
             foreach (var d in tensor.Shape)
                 writer.Write(d);
-            foreach (var v in tensor.Data)
+            foreach (var v in tensor.IsOnHost ? tensor.Data : tensor.ToArray())
             {
                 BinaryPrimitives.WriteSingleLittleEndian(four, v);
                 writer.Write(four);

@@ -40,7 +40,7 @@ internal static class CompareCommand
         command.Options.Add(sdcaIterations);
         command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () =>
         {
-            var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
+            var sdca = learner.Read(parse, "sdca") with { Epochs = parse.GetValue(sdcaIterations), Optimizer = null, Backend = null, Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             var cnn = learner.Read(parse, "cnn") with { Seed = parse.GetValue(learner.Seed) ?? DefaultSeed };
             return RunAsync(env, env.DataRoot(parse.GetValue(global.DataDir)), parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(json),
                 parse.GetValue(models), [sdca, cnn], cancellationToken);

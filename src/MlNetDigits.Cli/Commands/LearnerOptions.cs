@@ -3,7 +3,7 @@ using MlNetDigits.Cli.Training;
 
 namespace MlNetDigits.Cli.Commands;
 
-/// <summary>The training options shared by <c>train</c> and <c>compare</c>: preset, epochs, optimizer, seed and threads.</summary>
+/// <summary>The training options shared by <c>train</c> and <c>compare</c>: preset, epochs, optimizer, seed, threads and backend.</summary>
 internal sealed class LearnerOptions
 {
     public LearnerOptions(string presetDefault, string epochsDescription)
@@ -15,6 +15,7 @@ internal sealed class LearnerOptions
         };
         Preset.AcceptOnlyFromAmong([.. ImageClassificationPreset.Names]);
         Epochs = new Option<int?>("--epochs") { Description = epochsDescription, HelpName = "N" };
+        Backend.AcceptOnlyFromAmong([.. LearnerSettings.BackendNames]);
     }
 
     public Option<string> Preset { get; }
@@ -31,6 +32,12 @@ internal sealed class LearnerOptions
 
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads to train with (default: every core).", HelpName = "N" };
 
+    public Option<string?> Backend { get; } = new("--backend")
+    {
+        Description = "CNN training backend: auto, managed, openblas, or gpu (the first CUDA device) (default: MLND_BACKEND, else auto).",
+        HelpName = "NAME",
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command, bool withOptimizer = true)
     {
@@ -40,6 +47,7 @@ internal sealed class LearnerOptions
             command.Options.Add(Optimizer);
         command.Options.Add(Seed);
         command.Options.Add(Threads);
+        command.Options.Add(Backend);
     }
 
     /// <summary>The settings of <paramref name="trainer"/> from the parsed options (seed drawn when not given).</summary>
@@ -51,5 +59,6 @@ internal sealed class LearnerOptions
         Optimizer = parse.GetValue(Optimizer),
         Seed = parse.GetValue(Seed) ?? Random.Shared.Next(1, int.MaxValue),
         Threads = parse.GetValue(Threads),
+        Backend = parse.GetValue(Backend),
     };
 }

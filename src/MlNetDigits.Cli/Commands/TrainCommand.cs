@@ -187,6 +187,8 @@ internal static class TrainCommand
         args.AddRange(["--seed", s.Seed.ToString(inv)]);
         if (s.Threads is { } t)
             args.AddRange(["--threads", t.ToString(inv)]);
+        if (s.Backend is { } b)
+            args.AddRange(["--backend", b]);
         var data = DatasetLocator.IsKnownName(request.DataName) ? request.DataName : Path.GetFullPath(request.DataName);
         args.AddRange(["--data", data, "--data-dir", root.Folder]);
         if (s.CheckpointDirectory is { } explicitCheckpoint)

@@ -12,6 +12,9 @@ namespace MlNetDigits.Cli.Training;
 /// </summary>
 internal sealed record LearnerSettings
 {
+    /// <summary>The backend names accepted by <c>--backend</c>.</summary>
+    public static IReadOnlyList<string> BackendNames { get; } = ["auto", "managed", "openblas", "gpu"];
+
     /// <summary>The learner names accepted by <c>--trainer</c>.</summary>
     public static IReadOnlyList<string> TrainerNames { get; } = ["sdca", "cnn"];
 
@@ -32,6 +35,9 @@ internal sealed record LearnerSettings
 
     /// <summary>Threads to train with; null: every core.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>The CNN's training backend ("auto", "managed", "openblas", "gpu"); null: the process default (MLND_BACKEND).</summary>
+    public string? Backend { get; init; }
 
     /// <summary>The folder where the CNN writes checkpoint.zip after each epoch (the trainer's WorkspacePath); null: none.</summary>
     public string? CheckpointDirectory { get; init; }
@@ -71,6 +77,10 @@ internal sealed record LearnerSettings
             throw new UsageException($"--threads must be between 1 and 1024, not {Threads}.");
         if (Optimizer is { } optimizer && !Engine.Optim.OptimizerFactory.Names.Contains(optimizer.ToLowerInvariant()))
             throw new UsageException($"--optimizer must be one of {string.Join(", ", Engine.Optim.OptimizerFactory.Names)}, not '{optimizer}'.");
+        if (Backend is { } backend && !BackendNames.Contains(backend.ToLowerInvariant()))
+            throw new UsageException($"--backend must be one of {string.Join(", ", BackendNames)}, not '{backend}'.");
+        if (!IsCnn && Backend is not null)
+            throw new UsageException("--backend applies to --trainer cnn only (SDCA is ML.NET's and runs on the CPU).");
         if (!IsCnn && Optimizer is not null)
             throw new UsageException("--optimizer applies to --trainer cnn only (SDCA has no optimizer to choose).");
         if (!IsCnn && (CheckpointDirectory is not null || ResumeFrom is not null))
@@ -96,6 +106,7 @@ internal sealed record LearnerSettings
                     Optimizer = Optimizer?.ToLowerInvariant(),
                     Seed = Seed,
                     NumberOfThreads = Threads,
+                    Backend = Backend is null ? null : Enum.Parse<Engine.Backends.BackendKind>(Backend, ignoreCase: true),
                     WorkspacePath = CheckpointDirectory,
                     ResumeFrom = ResumeFrom,
                     ProgressInterval = ProgressInterval,

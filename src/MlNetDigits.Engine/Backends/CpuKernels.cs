@@ -24,10 +24,10 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
     {
         if (threads < 0)
             throw new ArgumentOutOfRangeException(nameof(threads), $"Thread count must be 0 (all cores) or positive; got {threads}.");
-        if (!Enum.IsDefined(kind))
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "The backend must be Auto, Managed or OpenBlas.");
+        if (!Enum.IsDefined(kind) || kind == BackendKind.Gpu)
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "A CPU backend is Auto, Managed or OpenBlas; create the GPU backend with Kernels.Create(BackendKind.Gpu).");
         if (kind == BackendKind.OpenBlas && !OpenBlas.IsAvailable)
-            throw new InvalidOperationException("The OpenBLAS backend was requested but libopenblas.so.0 could not be loaded. " +
+            throw new BackendUnavailableException("The OpenBLAS backend was requested but libopenblas.so.0 could not be loaded. " +
                 "Install it (Debian: apt-get install libopenblas0-pthread) or choose BackendKind.Managed.");
         Kind = kind == BackendKind.Auto ? (OpenBlas.IsAvailable ? BackendKind.OpenBlas : BackendKind.Managed) : kind;
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
@@ -138,7 +138,7 @@ public sealed unsafe partial class CpuKernels : IKernels, IDisposable
         }
     }
 
-    private static void CheckGemm(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    internal static void CheckGemm(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentException($"GEMM sizes must not be negative: m={m}, n={n}, k={k}.");

@@ -31,7 +31,7 @@ public sealed class AvgPool2d : Layer
         _g = PoolGeometry.Check(this, input, KernelSize, Stride, Padding);
         _input = input;
         var output = Ensure(ref _output, _g.Batch, _g.Channels, _g.OutHeight, _g.OutWidth);
-        Kernels.AvgPool2d(input.Data, _g, output.Data);
+        Kernels.AvgPool2d(input, _g, output);
         return output;
     }
 
@@ -41,7 +41,7 @@ public sealed class AvgPool2d : Layer
         if (!ComputeInputGradient)
             return NoGradient;
         var inputGrad = EnsureLike(ref _inputGrad, _input!);
-        Kernels.AvgPool2dBackward(outputGrad.Data, _g, inputGrad.Data);
+        Kernels.AvgPool2dBackward(outputGrad, _g, inputGrad);
         return inputGrad;
     }
 

@@ -11,8 +11,8 @@ public abstract class BatchNorm : Layer
     private readonly int _weight, _bias;
     private readonly Tensor _runningMean;   // (C)
     private readonly Tensor _runningVar;    // (C)
-    private readonly Tensor _batchesTracked; // (): how many training batches updated the running statistics
-    private readonly float[] _mean, _invStd; // (C): statistics used by the last forward
+    private readonly Tensor _batchesTracked; // (): how many training batches updated the running statistics (kept on the host)
+    private Tensor? _mean, _invStd; // (C): statistics used by the last forward
     private Tensor? _normalized;  // x-hat: same shape as x
     private Tensor? _output;      // y: same shape as x
     private Tensor? _inputGrad;   // dx: same shape as x
@@ -33,9 +33,7 @@ public abstract class BatchNorm : Layer
         rv.Span.Fill(1f);
         _runningMean = AddBuffer("running_mean", new Tensor(features));
         _runningVar = AddBuffer("running_var", rv);
-        _batchesTracked = AddBuffer("num_batches_tracked", new Tensor([0f], []));
-        _mean = new float[features];
-        _invStd = new float[features];
+        _batchesTracked = AddBuffer("num_batches_tracked", new Tensor([0f], []), staysOnHost: true);
     }
 
     /// <summary>The number of channels (C).</summary>
@@ -63,14 +61,16 @@ public abstract class BatchNorm : Layer
     public override Tensor Forward(Tensor input)
     {
         var (n, plane) = CheckInput(input);
-        var xhat = EnsureLike(ref _normalized, input).Data;
+        var xhat = EnsureLike(ref _normalized, input);
         var output = EnsureLike(ref _output, input);
+        var mean = Ensure(ref _mean, Features);
+        var invStd = Ensure(ref _invStd, Features);
         long count = (long)n * plane;
         _usedBatchStats = IsTraining;
         if (IsTraining && count < 2)
             throw new ShapeMismatchException($"{Where} needs more than one value per channel in training mode but got input {input.ShapeText}. Use a batch of 2 or more, or call Eval().");
-        Kernels.BatchNormForward(input.Data, n, Features, plane, IsTraining, Eps, Momentum, _runningMean.Data, _runningVar.Data,
-            Weight.Value.Data, Bias.Value.Data, _mean, _invStd, xhat, output.Data);
+        Kernels.BatchNormForward(input, n, Features, plane, IsTraining, Eps, Momentum, _runningMean, _runningVar,
+            Weight.Value, Bias.Value, mean, invStd, xhat, output);
         if (IsTraining)
             _batchesTracked.Data[0] += 1;
         return output;
@@ -80,9 +80,9 @@ public abstract class BatchNorm : Layer
     {
         CheckOutputGrad(outputGrad, _output);
         int c = Features, n = outputGrad.Shape[0], plane = outputGrad.Length / Math.Max(1, n * c);
-        float[]? dx = ComputeInputGradient ? EnsureLike(ref _inputGrad, outputGrad).Data : null;
-        Kernels.BatchNormBackward(outputGrad.Data, _normalized!.Data, n, c, plane, _usedBatchStats, Weight.Value.Data, _invStd,
-            Weight.Grad.Data, Bias.Grad.Data, dx);
-        return dx is null ? NoGradient : _inputGrad!;
+        var dx = ComputeInputGradient ? EnsureLike(ref _inputGrad, outputGrad) : null;
+        Kernels.BatchNormBackward(outputGrad, _normalized!, n, c, plane, _usedBatchStats, Weight.Value, _invStd!,
+            Weight.Grad, Bias.Grad, dx);
+        return dx ?? NoGradient;
     }
 }

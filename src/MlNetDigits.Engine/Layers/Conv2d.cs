@@ -66,7 +66,7 @@ public sealed class Conv2d : Layer
         _input = input;
         _g = new ConvGeometry(input.Shape[0], InChannels, h, w, KernelSize, Stride, Padding);
         var output = Ensure(ref _output, _g.Batch, OutChannels, _g.OutHeight, _g.OutWidth);
-        Kernels.Conv2dForward(input.Data, _g, Weight.Value.Data, OutChannels, Bias is null ? default : Bias.Value.Data, output.Data);
+        Kernels.Conv2dForward(input, _g, Weight.Value, OutChannels, Bias?.Value, output);
         return output;
     }
 
@@ -74,8 +74,7 @@ public sealed class Conv2d : Layer
     {
         CheckOutputGrad(outputGrad, _output);
         var inputGrad = ComputeInputGradient ? EnsureLike(ref _inputGrad, _input!) : null;
-        Kernels.Conv2dBackward(_input!.Data, _g, Weight.Value.Data, OutChannels, outputGrad.Data, Weight.Grad.Data,
-            Bias is null ? default : Bias.Grad.Data, inputGrad is null ? default : inputGrad.Data);
+        Kernels.Conv2dBackward(_input!, _g, Weight.Value, OutChannels, outputGrad, Weight.Grad, Bias?.Grad, inputGrad);
         return inputGrad ?? NoGradient;
     }
 

@@ -49,9 +49,9 @@ public sealed class Dense : Layer
         int n = input.Shape[0];
         var output = Ensure(ref _output, n, OutFeatures);
         // (N, In) x (In, Out) -> (N, Out)
-        Kernels.Gemm(false, true, n, OutFeatures, InFeatures, 1f, input.Data, InFeatures, Weight.Value.Data, InFeatures, 0f, output.Data, OutFeatures);
+        Kernels.Gemm(false, true, n, OutFeatures, InFeatures, 1f, input, InFeatures, Weight.Value, InFeatures, 0f, output, OutFeatures);
         if (Bias is not null)
-            Kernels.AddRowVector(output.Data, n, OutFeatures, Bias.Value.Data);
+            Kernels.AddRowVector(output, n, OutFeatures, Bias.Value);
         return output;
     }
 
@@ -61,14 +61,14 @@ public sealed class Dense : Layer
         var x = _input!;
         int n = x.Shape[0];
         // dW (Out, In) += dY^T (Out, N) x (N, In)
-        Kernels.Gemm(true, false, OutFeatures, InFeatures, n, 1f, outputGrad.Data, OutFeatures, x.Data, InFeatures, 1f, Weight.Grad.Data, InFeatures);
+        Kernels.Gemm(true, false, OutFeatures, InFeatures, n, 1f, outputGrad, OutFeatures, x, InFeatures, 1f, Weight.Grad, InFeatures);
         if (Bias is not null)
-            Kernels.AccumulateColumnSums(outputGrad.Data, n, OutFeatures, Bias.Grad.Data);
+            Kernels.AccumulateColumnSums(outputGrad, n, OutFeatures, Bias.Grad);
         if (!ComputeInputGradient)
             return NoGradient;
         var inputGrad = EnsureLike(ref _inputGrad, x);
         // dX (N, In) = dY (N, Out) x W (Out, In)
-        Kernels.Gemm(false, false, n, InFeatures, OutFeatures, 1f, outputGrad.Data, OutFeatures, Weight.Value.Data, InFeatures, 0f, inputGrad.Data, InFeatures);
+        Kernels.Gemm(false, false, n, InFeatures, OutFeatures, 1f, outputGrad, OutFeatures, Weight.Value, InFeatures, 0f, inputGrad, InFeatures);
         return inputGrad;
     }
 

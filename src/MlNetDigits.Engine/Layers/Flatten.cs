@@ -13,7 +13,7 @@ public sealed class Flatten : Layer
             throw ShapeError("(N, ...)", input);
         _input = input;
         int n = input.Shape[0], features = n == 0 ? 0 : input.Length / n;
-        if (_output is null || !ReferenceEquals(_output.Data, input.Data) || _output.Shape[0] != n || _output.Shape[1] != features)
+        if (_output is null || !_output.SharesStorageWith(input) || _output.Shape[0] != n || _output.Shape[1] != features)
             _output = input.Reshape(n, features);
         return _output;
     }
@@ -23,7 +23,7 @@ public sealed class Flatten : Layer
         CheckOutputGrad(outputGrad, _output);
         if (!ComputeInputGradient)
             return NoGradient;
-        if (_inputGrad is null || !ReferenceEquals(_inputGrad.Data, outputGrad.Data) || !_inputGrad.HasShape(_input!.Shape))
+        if (_inputGrad is null || !_inputGrad.SharesStorageWith(outputGrad) || !_inputGrad.HasShape(_input!.Shape))
             _inputGrad = outputGrad.Reshape(_input!.Shape);
         return _inputGrad;
     }

@@ -10,7 +10,7 @@ namespace MlNetDigits.Engine.Layers;
 public abstract class Layer
 {
     private readonly List<(string LocalName, Parameter Parameter)> _parameters = [];
-    private readonly List<(string LocalName, Tensor Buffer)> _buffers = [];
+    private readonly List<(string LocalName, Tensor Buffer, bool StaysOnHost)> _buffers = [];
     private IKernels? _kernels;
 
     /// <summary>Returned by <see cref="Backward"/> when <see cref="ComputeInputGradient"/> is false.</summary>
@@ -19,11 +19,27 @@ public abstract class Layer
     /// <summary>The state-dictionary prefix, e.g. "3." inside a Sequential; empty for a standalone layer.</summary>
     public string Prefix { get; private set; } = "";
 
-    /// <summary>The kernels this layer runs on (<see cref="Kernels.Default"/> unless set).</summary>
+    /// <summary>
+    /// The kernels this layer runs on (<see cref="Kernels.Default"/> unless set). Setting them moves the parameters,
+    /// their gradients and the buffers to where the backend keeps tensors (<see cref="IKernels.Device"/>): onto a GPU,
+    /// or back to host memory for a CPU backend (what exporting or saving a network trained on a GPU needs).
+    /// </summary>
     public virtual IKernels Kernels
     {
-        get => _kernels ??= Backends.Kernels.Default;
-        set => _kernels = value ?? throw new ArgumentNullException(nameof(value));
+        get => _kernels ?? (Kernels = Backends.Kernels.Default);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _kernels = value;
+            foreach (var (_, p) in _parameters)
+            {
+                p.Value.MoveTo(value.Device);
+                p.Grad.MoveTo(value.Device);
+            }
+            foreach (var (_, buffer, staysOnHost) in _buffers)
+                if (!staysOnHost)
+                    buffer.MoveTo(value.Device);
+        }
     }
 
     /// <summary>True in training mode (batch statistics, dropout active); false after <see cref="Eval"/>.</summary>
@@ -40,7 +56,7 @@ public abstract class Layer
     /// <summary>Non-learnable state saved with the parameters (running statistics), keyed by full name.</summary>
     public virtual IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers()
     {
-        foreach (var (name, buffer) in _buffers)
+        foreach (var (name, buffer, _) in _buffers)
             yield return new(Prefix + name, buffer);
     }
 
@@ -116,10 +132,10 @@ public abstract class Layer
     /// <summary>The parameter registered at <paramref name="index"/>.</summary>
     protected Parameter ParameterAt(int index) => _parameters[index].Parameter;
 
-    /// <summary>Registers a buffer (saved, not learned).</summary>
-    protected Tensor AddBuffer(string localName, Tensor value)
+    /// <summary>Registers a buffer (saved, not learned); one that <paramref name="staysOnHost"/> is only ever touched by the host (a counter).</summary>
+    protected Tensor AddBuffer(string localName, Tensor value, bool staysOnHost = false)
     {
-        _buffers.Add((localName, value));
+        _buffers.Add((localName, value, staysOnHost));
         return value;
     }
 
@@ -127,28 +143,34 @@ public abstract class Layer
     protected ShapeMismatchException ShapeError(string expected, Tensor actual, string? advice = null)
         => new($"{Where} expects input {expected} but got {actual.ShapeText}.{(advice is null ? "" : " " + advice)}");
 
-    /// <summary>Returns <paramref name="tensor"/> if it already has the shape, else a new zero tensor (buffers are sized per batch shape).</summary>
-    protected static Tensor Ensure(ref Tensor? tensor, int d0, int d1)
+    /// <summary>
+    /// Returns <paramref name="tensor"/> if it already has the shape and lives where <see cref="Kernels"/> keeps tensors,
+    /// else a new zero tensor there (buffers are sized per batch shape); a replaced buffer's device memory is freed.
+    /// </summary>
+    protected Tensor Ensure(ref Tensor? tensor, params ReadOnlySpan<int> shape)
     {
-        if (tensor is null || tensor.Rank != 2 || tensor.Shape[0] != d0 || tensor.Shape[1] != d1)
-            tensor = new Tensor(d0, d1);
+        var device = Kernels.Device;
+        if (tensor is null || tensor.Device != device || !tensor.HasShape(shape))
+        {
+            tensor?.Release();
+            tensor = Tensor.Zeros(device, shape.ToArray());
+        }
         return tensor;
     }
 
-    /// <inheritdoc cref="Ensure(ref Tensor?, int, int)"/>
-    protected static Tensor Ensure(ref Tensor? tensor, int d0, int d1, int d2, int d3)
-    {
-        if (tensor is null || tensor.Rank != 4 || tensor.Shape[0] != d0 || tensor.Shape[1] != d1 || tensor.Shape[2] != d2 || tensor.Shape[3] != d3)
-            tensor = new Tensor(d0, d1, d2, d3);
-        return tensor;
-    }
+    /// <summary>Returns a tensor shaped like <paramref name="like"/>, reusing <paramref name="tensor"/> when it already is (see <see cref="Ensure"/>).</summary>
+    protected Tensor EnsureLike(ref Tensor? tensor, Tensor like) => Ensure(ref tensor, like.Shape);
 
-    /// <summary>Returns a tensor shaped like <paramref name="like"/>, reusing <paramref name="tensor"/> when it already is.</summary>
-    protected static Tensor EnsureLike(ref Tensor? tensor, Tensor like)
+    /// <summary>An int vector of <paramref name="length"/> where <see cref="Kernels"/> keeps tensors, reusing <paramref name="vector"/> when it already is.</summary>
+    protected IntTensor EnsureIndices(ref IntTensor? vector, int length)
     {
-        if (tensor is null || !tensor.HasShape(like.Shape))
-            tensor = new Tensor(like.Shape);
-        return tensor;
+        var device = Kernels.Device;
+        if (vector is null || vector.Device != device || vector.Length != length)
+        {
+            vector?.Release();
+            vector = IntTensor.Zeros(device, length);
+        }
+        return vector;
     }
 
     /// <summary>Checks Backward's argument against the last Forward's output shape.</summary>

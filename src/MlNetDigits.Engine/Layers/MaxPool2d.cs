@@ -8,7 +8,7 @@ public sealed class MaxPool2d : Layer
     private ConvGeometry _g;
     private Tensor? _input;     // x: (N, C, H, W)
     private Tensor? _output;    // y: (N, C, OH, OW)
-    private int[] _argmax = []; // (N, C, OH, OW): index into x of each maximum
+    private IntTensor? _argmax; // (N, C, OH, OW): index into x of each maximum
     private bool _argmaxRecorded;  // false after an eval-mode forward
     private Tensor? _inputGrad; // dx: (N, C, H, W)
 
@@ -35,15 +35,8 @@ public sealed class MaxPool2d : Layer
         var output = Ensure(ref _output, _g.Batch, _g.Channels, _g.OutHeight, _g.OutWidth);
         // Inference skips recording where the maxima are; a backward pass after an eval-mode forward records them then.
         _argmaxRecorded = IsTraining;
-        Kernels.MaxPool2d(input.Data, _g, output.Data, IsTraining ? Argmax(output.Length) : default);
+        Kernels.MaxPool2d(input, _g, output, IsTraining ? EnsureIndices(ref _argmax, output.Length) : null);
         return output;
-    }
-
-    private Span<int> Argmax(int length)
-    {
-        if (_argmax.Length != length)
-            _argmax = new int[length];
-        return _argmax;
     }
 
     public override Tensor Backward(Tensor outputGrad)
@@ -54,10 +47,10 @@ public sealed class MaxPool2d : Layer
         var inputGrad = EnsureLike(ref _inputGrad, _input!);
         if (!_argmaxRecorded)
         {
-            Kernels.MaxPool2d(_input!.Data, _g, _output!.Data, Argmax(_output.Length));
+            Kernels.MaxPool2d(_input!, _g, _output!, EnsureIndices(ref _argmax, _output!.Length));
             _argmaxRecorded = true;
         }
-        Kernels.MaxPool2dBackward(outputGrad.Data, _argmax, _g, inputGrad.Data);
+        Kernels.MaxPool2dBackward(outputGrad, _argmax!, _g, inputGrad);
         return inputGrad;
     }
 

@@ -9,7 +9,7 @@ public sealed class ReLU : Layer
     public override Tensor Forward(Tensor input)
     {
         var output = EnsureLike(ref _output, input);
-        Kernels.Relu(input.Data, output.Data);
+        Kernels.Relu(input, output);
         return output;
     }
 
@@ -19,7 +19,7 @@ public sealed class ReLU : Layer
         if (!ComputeInputGradient)
             return NoGradient;
         var inputGrad = EnsureLike(ref _inputGrad, outputGrad);
-        Kernels.ReluBackward(_output!.Data, outputGrad.Data, inputGrad.Data);
+        Kernels.ReluBackward(_output!, outputGrad, inputGrad);
         return inputGrad;
     }
 

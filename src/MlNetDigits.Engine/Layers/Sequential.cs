@@ -5,12 +5,15 @@ namespace MlNetDigits.Engine.Layers;
 /// <summary>
 /// Layers applied in order; children are named by position ("0", "1", ...) so parameter names match PyTorch's
 /// nn.Sequential state_dict ("0.weight", "3.running_mean"). By default the first layer skips the input gradient.
+/// A batch given in host memory to a network on a device backend is copied to the device first: the one copy of a
+/// training step's input.
 /// </summary>
 public sealed class Sequential : Layer
 {
     private readonly List<Layer> _layers = [];
     private Parameter[] _parameters = [];
     private bool _computeInputGradient;
+    private Tensor? _input;     // x on the backend's device, when the caller's batch is elsewhere
 
     public Sequential(params Layer[] layers)
     {
@@ -64,6 +67,11 @@ public sealed class Sequential : Layer
     public override Tensor Forward(Tensor input)
     {
         var x = input;
+        if (input.Device != Kernels.Device)
+        {
+            x = EnsureLike(ref _input, input);
+            x.CopyFrom(input);
+        }
         foreach (var layer in _layers)
             x = layer.Forward(x);
         return x;

@@ -11,8 +11,8 @@ public sealed class SoftmaxCrossEntropy
 {
     private Tensor? _probabilities; // (N, K)
     private Tensor? _logitsGrad;    // (N, K)
-    private int[] _targets = [];
-    private int _batch;
+    private IntTensor? _targets;    // (N), where the logits live
+    private IKernels? _active;      // the backend of the last Forward
 
     /// <param name="labelSmoothing">e in [0, 1]; 0 for plain cross-entropy.</param>
     /// <param name="kernels">The backend that computes it (default: <see cref="Kernels.Default"/> when first used).</param>
@@ -26,7 +26,10 @@ public sealed class SoftmaxCrossEntropy
 
     public double LabelSmoothing { get; }
 
-    /// <summary>The backend the loss runs on; set it to the network's to keep a step on one backend.</summary>
+    /// <summary>
+    /// The backend the loss runs on for logits in host memory; set it to the network's to keep a step on one backend.
+    /// Logits on a device are always handled by that device's backend.
+    /// </summary>
     public IKernels Kernels
     {
         get => _kernels ??= Backends.Kernels.Default;
@@ -46,18 +49,26 @@ public sealed class SoftmaxCrossEntropy
         int n = logits.Shape[0], k = logits.Shape[1];
         if (targets.Length != n)
             throw new ShapeMismatchException($"SoftmaxCrossEntropy got logits {logits.ShapeText} but {targets.Length} targets; one target per row is expected.");
-        if (_probabilities is null || !_probabilities.HasShape(logits.Shape))
+        var device = logits.Device;
+        var kernels = device?.Kernels ?? Kernels;
+        if (kernels.Device != device)
+            throw new InvalidOperationException($"SoftmaxCrossEntropy runs on {kernels.Description}, but the logits {logits.ShapeText} are in host memory. " +
+                "Give the loss the network's kernels (loss.Kernels = network.Kernels).");
+        _active = kernels;
+        if (_probabilities is null || !_probabilities.HasShape(logits.Shape) || _probabilities.Device != device)
         {
-            _probabilities = new Tensor(n, k);
-            _logitsGrad = new Tensor(n, k);
-            _targets = new int[n];
+            _probabilities?.Release();
+            _logitsGrad?.Release();
+            _targets?.Release();
+            _probabilities = Tensor.Zeros(device, n, k);
+            _logitsGrad = Tensor.Zeros(device, n, k);
+            _targets = IntTensor.Zeros(device, n);
         }
         for (int i = 0; i < n; i++)
             if ((uint)targets[i] >= (uint)k)
                 throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[i]} at row {i} is outside 0..{k - 1} for {k} classes.");
-        targets.CopyTo(_targets);
-        _batch = n;
-        return (float)Kernels.SoftmaxCrossEntropy(logits.Data, targets, k, LabelSmoothing, _probabilities.Data);
+        _targets!.CopyFrom(targets);
+        return (float)kernels.SoftmaxCrossEntropy(logits, _targets, k, LabelSmoothing, _probabilities);
     }
 
     /// <summary>dLoss/dlogits for the last Forward: (N, K), reused between calls.</summary>
@@ -65,7 +76,7 @@ public sealed class SoftmaxCrossEntropy
     {
         if (_probabilities is null)
             throw new InvalidOperationException("SoftmaxCrossEntropy.Backward called before Forward.");
-        Kernels.SoftmaxCrossEntropyBackward(_probabilities.Data, _targets.AsSpan(0, _batch), _probabilities.Shape[1], LabelSmoothing, _logitsGrad!.Data);
-        return _logitsGrad;
+        _active!.SoftmaxCrossEntropyBackward(_probabilities, _targets!, _probabilities.Shape[1], LabelSmoothing, _logitsGrad!);
+        return _logitsGrad!;
     }
 }

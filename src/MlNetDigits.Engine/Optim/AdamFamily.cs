@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using MlNetDigits.Engine.Backends;
 
 namespace MlNetDigits.Engine.Optim;
 
@@ -19,9 +17,9 @@ namespace MlNetDigits.Engine.Optim;
 /// </summary>
 public abstract class AdamFamily : Optimizer, IMomentumOptimizer
 {
-    private readonly float[][] _expAvg;      // m per parameter
-    private readonly float[][] _expAvgSq;    // v per parameter
-    private readonly float[][]? _maxExpAvgSq; // vMax per parameter, AMSGrad only
+    private readonly Tensor[] _expAvg;      // m per parameter
+    private readonly Tensor[] _expAvgSq;    // v per parameter
+    private readonly Tensor[]? _maxExpAvgSq; // vMax per parameter, AMSGrad only
     private Coefficients _c;
     private double _sqrtBias2;                // sqrt(1 - beta2^t)
 
@@ -74,60 +72,11 @@ public abstract class AdamFamily : Optimizer, IMomentumOptimizer
         _sqrtBias2 = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
     }
 
-    protected sealed override void Update(int index, Span<float> value, ReadOnlySpan<float> grad)
+    protected sealed override void Update(int index, IKernels kernels, Tensor value, Tensor grad)
     {
-        float l2 = (float)_c.L2, decay = (float)_c.Decay, gradScale = (float)_c.GradScale, momentScale = (float)_c.MomentScale;
-        float beta1 = (float)Beta1, oneMinusBeta1 = (float)(1 - Beta1);
-        float beta2 = (float)Beta2, oneMinusBeta2 = (float)(1 - Beta2);
-        float sqrtBias2 = (float)_sqrtBias2, eps = (float)Epsilon;
-
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float gr = ref MemoryMarshal.GetReference(grad);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(_expAvg[index]);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_expAvgSq[index]);
-        bool ams = _maxExpAvgSq is not null, nesterov = gradScale != 0;
-        ref float vMax = ref ams ? ref MemoryMarshal.GetArrayDataReference(_maxExpAvgSq![index]) : ref v;
-        int n = value.Length, i = 0;
-
-        // Eight lanes at a time; the scalar tail below does the same operations in the same order.
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-            var gi = Vector256.LoadUnsafe(ref gr, (nuint)i) + Vector256.Create(l2) * pi;
-            pi *= Vector256.Create(decay);
-            var mi = Vector256.LoadUnsafe(ref m, (nuint)i) * Vector256.Create(beta1) + gi * Vector256.Create(oneMinusBeta1);
-            var vi = Vector256.LoadUnsafe(ref v, (nuint)i) * Vector256.Create(beta2) + gi * gi * Vector256.Create(oneMinusBeta2);
-            var vHat = vi;
-            if (ams)
-            {
-                vHat = Vector256.Max(Vector256.LoadUnsafe(ref vMax, (nuint)i), vi);
-                vHat.StoreUnsafe(ref vMax, (nuint)i);
-            }
-            var d = Vector256.Sqrt(vHat) / Vector256.Create(sqrtBias2) + Vector256.Create(eps);
-            if (nesterov)
-                pi += Vector256.Create(gradScale) * (gi / d);
-            pi += Vector256.Create(momentScale) * (mi / d);
-            mi.StoreUnsafe(ref m, (nuint)i);
-            vi.StoreUnsafe(ref v, (nuint)i);
-            pi.StoreUnsafe(ref p, (nuint)i);
-        }
-        for (; i < n; i++)
-        {
-            float pi = Unsafe.Add(ref p, i);
-            float gi = Unsafe.Add(ref gr, i) + l2 * pi;
-            pi *= decay;
-            float mi = Unsafe.Add(ref m, i) * beta1 + gi * oneMinusBeta1;
-            float vi = Unsafe.Add(ref v, i) * beta2 + gi * gi * oneMinusBeta2;
-            float vHat = vi;
-            if (ams)
-                Unsafe.Add(ref vMax, i) = vHat = MathF.Max(Unsafe.Add(ref vMax, i), vi);
-            float d = MathF.Sqrt(vHat) / sqrtBias2 + eps;
-            if (nesterov)
-                pi += gradScale * (gi / d);
-            Unsafe.Add(ref p, i) = pi + momentScale * (mi / d);
-            Unsafe.Add(ref m, i) = mi;
-            Unsafe.Add(ref v, i) = vi;
-        }
+        var step = new AdamStep((float)_c.L2, (float)_c.Decay, (float)_c.GradScale, (float)_c.MomentScale, (float)Beta1, (float)(1 - Beta1),
+            (float)Beta2, (float)(1 - Beta2), (float)_sqrtBias2, (float)Epsilon);
+        kernels.AdamUpdate(value, grad, _expAvg[index], _expAvgSq[index], _maxExpAvgSq?[index], step);
     }
 
     internal static void CheckRange(double value, double low, double high, string name, string torchName)

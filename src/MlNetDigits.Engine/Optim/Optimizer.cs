@@ -1,11 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using MlNetDigits.Engine.Backends;
 
 namespace MlNetDigits.Engine.Optim;
 
 /// <summary>
 /// Updates a fixed list of parameters in place from their gradients, as PyTorch's <c>torch.optim.Optimizer</c> with
-/// one parameter group. State buffers are allocated once, in the constructor; <see cref="Step"/> allocates nothing.
+/// one parameter group. State buffers are allocated once, in the constructor, where the parameters live, and follow them
+/// if they move (a network given other kernels); <see cref="Step"/> allocates nothing and runs each update on the
+/// parameters' backend (their device's, or a CPU's for host tensors).
 /// </summary>
 /// <remarks>
 /// Scalar hyperparameters (learning rate, betas, ...) are doubles, as PyTorch keeps them in Python floats; each step
@@ -17,7 +20,7 @@ public abstract class Optimizer
     private const int FormatVersion = 1;
 
     private readonly Parameter[] _parameters;
-    private readonly List<(string Name, float[][] Buffers)> _states = [];
+    private readonly List<(string Name, Tensor[] Buffers)> _states = [];
     private double _learningRate;
 
     protected Optimizer(IReadOnlyList<Parameter> parameters, double learningRate)
@@ -61,14 +64,24 @@ public abstract class Optimizer
         StepCount++;
         BeginStep();
         for (int i = 0; i < _parameters.Length; i++)
-            Update(i, _parameters[i].Value.Span, _parameters[i].Grad.Span);
+        {
+            var value = _parameters[i].Value;
+            var device = value.Device;
+            foreach (var (_, buffers) in _states)
+                if (buffers[i].Device != device)
+                    buffers[i].MoveTo(device);
+            Update(i, KernelsFor(value), value, _parameters[i].Grad);
+        }
     }
+
+    /// <summary>The backend that updates <paramref name="value"/>: its device's, or the shared host one.</summary>
+    internal static IKernels KernelsFor(Tensor value) => value.Device?.Kernels ?? Backends.Kernels.Host;
 
     /// <summary>Sets every parameter's gradient to zero (PyTorch's <c>zero_grad(set_to_none=False)</c>).</summary>
     public void ZeroGrad()
     {
         for (int i = 0; i < _parameters.Length; i++)
-            _parameters[i].Grad.Span.Clear();
+            _parameters[i].Grad.Clear();
     }
 
     /// <summary>Computes this step's scalar coefficients; <see cref="StepCount"/> already counts the step.</summary>
@@ -76,15 +89,15 @@ public abstract class Optimizer
     {
     }
 
-    /// <summary>Updates parameter <paramref name="index"/>: <paramref name="value"/> in place from <paramref name="grad"/>.</summary>
-    protected abstract void Update(int index, Span<float> value, ReadOnlySpan<float> grad);
+    /// <summary>Updates parameter <paramref name="index"/>: <paramref name="value"/> in place from <paramref name="grad"/>, on <paramref name="kernels"/>.</summary>
+    protected abstract void Update(int index, IKernels kernels, Tensor value, Tensor grad);
 
-    /// <summary>Allocates one zeroed buffer per parameter, saved and loaded with the optimizer state.</summary>
-    protected float[][] AddState(string name)
+    /// <summary>Allocates one zeroed buffer per parameter, where the parameter lives, saved and loaded with the optimizer state.</summary>
+    protected Tensor[] AddState(string name)
     {
-        var buffers = new float[_parameters.Length][];
+        var buffers = new Tensor[_parameters.Length];
         for (int i = 0; i < buffers.Length; i++)
-            buffers[i] = new float[_parameters[i].Value.Length];
+            buffers[i] = Tensor.Zeros(_parameters[i].Value.Device, _parameters[i].Value.Shape);
         _states.Add((name, buffers));
         return buffers;
     }
@@ -124,7 +137,7 @@ public abstract class Optimizer
         {
             writer.Write(name);
             foreach (var buffer in buffers)
-                writer.Write(MemoryMarshal.AsBytes(buffer.AsSpan()));
+                writer.Write(MemoryMarshal.AsBytes(buffer.ToArray().AsSpan()));
         }
     }
 
@@ -164,10 +177,12 @@ public abstract class Optimizer
                 throw new InvalidDataException($"The saved state has buffer '{savedName}' where '{name}' was expected. Build the optimizer with the same options before loading.");
             foreach (var buffer in buffers)
             {
-                var bytes = MemoryMarshal.AsBytes(buffer.AsSpan());
+                var values = new float[buffer.Length];
+                var bytes = MemoryMarshal.AsBytes(values.AsSpan());
                 for (int read = 0, n; read < bytes.Length; read += n)
                     if ((n = reader.Read(bytes[read..])) == 0)
                         throw new EndOfStreamException($"The optimizer state ends inside buffer '{name}'; the stream is truncated.");
+                buffer.CopyFrom(values);
             }
         }
         StepCount = stepCount;

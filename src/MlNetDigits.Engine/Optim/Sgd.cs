@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using MlNetDigits.Engine.Backends;
 
 namespace MlNetDigits.Engine.Optim;
 
@@ -11,7 +9,7 @@ namespace MlNetDigits.Engine.Optim;
 /// </summary>
 public sealed class Sgd : Optimizer, IMomentumOptimizer
 {
-    private readonly float[][] _momentumBuffer; // b per parameter (kept even at momentum 0, as a schedule may raise it)
+    private readonly Tensor[] _momentumBuffer;  // b per parameter (kept even at momentum 0, as a schedule may raise it)
     private bool _momentumStarted;          // false until a step has filled the momentum buffer
     private bool _firstMomentumStep;        // this step fills the buffer with d instead of decaying it
 
@@ -53,47 +51,11 @@ public sealed class Sgd : Optimizer, IMomentumOptimizer
         _momentumStarted |= Momentum != 0;
     }
 
-    protected override void Update(int index, Span<float> value, ReadOnlySpan<float> grad)
+    protected override void Update(int index, IKernels kernels, Tensor value, Tensor grad)
     {
-        float wd = (float)WeightDecay, negLr = (float)-LearningRate;
-        ref float p = ref MemoryMarshal.GetReference(value);
-        ref float g = ref MemoryMarshal.GetReference(grad);
-        int n = value.Length, i = 0;
-        if (Momentum == 0)
-        {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-                var di = Vector256.LoadUnsafe(ref g, (nuint)i) + Vector256.Create(wd) * pi;
-                (pi + Vector256.Create(negLr) * di).StoreUnsafe(ref p, (nuint)i);
-            }
-            for (; i < n; i++)
-                Unsafe.Add(ref p, i) += negLr * (Unsafe.Add(ref g, i) + wd * Unsafe.Add(ref p, i));
-            return;
-        }
-
-        bool first = _firstMomentumStep;
-        float keep = (float)Momentum, take = (float)(1 - Dampening);
-        float look = Nesterov ? (float)Momentum : 0;
-        ref float b = ref MemoryMarshal.GetArrayDataReference(_momentumBuffer[index]);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var pi = Vector256.LoadUnsafe(ref p, (nuint)i);
-            var di = Vector256.LoadUnsafe(ref g, (nuint)i) + Vector256.Create(wd) * pi;
-            var bi = first ? di : Vector256.LoadUnsafe(ref b, (nuint)i) * Vector256.Create(keep) + di * Vector256.Create(take);
-            bi.StoreUnsafe(ref b, (nuint)i);
-            di = Nesterov ? di + Vector256.Create(look) * bi : bi;
-            (pi + Vector256.Create(negLr) * di).StoreUnsafe(ref p, (nuint)i);
-        }
-        for (; i < n; i++)
-        {
-            float pi = Unsafe.Add(ref p, i);
-            float di = Unsafe.Add(ref g, i) + wd * pi;
-            float bi = first ? di : Unsafe.Add(ref b, i) * keep + di * take;
-            Unsafe.Add(ref b, i) = bi;
-            di = Nesterov ? di + look * bi : bi;
-            Unsafe.Add(ref p, i) = pi + negLr * di;
-        }
+        var step = new SgdStep((float)-LearningRate, (float)WeightDecay, Momentum != 0, _firstMomentumStep, (float)Momentum,
+            (float)(1 - Dampening), Nesterov, Nesterov ? (float)Momentum : 0);
+        kernels.SgdUpdate(value, grad, _momentumBuffer[index], step);
     }
 
     protected override void SaveScalars(BinaryWriter writer) => writer.Write(_momentumStarted);

@@ -26,7 +26,9 @@ public sealed class CnnEngineScorer : IDisposable
     private CnnEngineScorer(CnnModelInfo info, byte[] onnxModel, int threads)
     {
         Info = info;
-        _kernels = Kernels.Create(Kernels.Default.Kind, threads);
+        // Scoring runs on a CPU backend even when training defaults to the GPU: one image at a time is the CPU's job.
+        var kind = Kernels.DefaultKind;
+        _kernels = Kernels.Create(kind == BackendKind.Gpu ? BackendKind.Auto : kind, threads);
         _members = [];
         foreach (var (network, member, ood) in CnnNetwork.RebuildAll(info, onnxModel))
         {

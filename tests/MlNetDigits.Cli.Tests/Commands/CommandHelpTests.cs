@@ -3,9 +3,9 @@ namespace MlNetDigits.Cli.Tests.Commands;
 public sealed class CommandHelpTests
 {
     [Theory]
-    [InlineData("train", new[] { "--trainer", "--preset", "--epochs", "--optimizer", "--data", "--seed", "--threads", "--checkpoint", "--resume", "--out", "--force", "--json" })]
+    [InlineData("train", new[] { "--trainer", "--preset", "--epochs", "--optimizer", "--data", "--seed", "--threads", "--backend", "--checkpoint", "--resume", "--out", "--force", "--json" })]
     [InlineData("evaluate", new[] { "--model", "--data", "--report", "--json" })]
-    [InlineData("compare", new[] { "--data", "--report", "--json", "--models", "--preset", "--epochs", "--sdca-iterations" })]
+    [InlineData("compare", new[] { "--data", "--report", "--json", "--models", "--preset", "--epochs", "--sdca-iterations", "--backend" })]
     [InlineData("predict", new[] { "--model", "FILE_OR_DIR", "--json", "--threshold" })]
     [InlineData("export", new[] { "--onnx", "MODEL.zip", "OUT.onnx", "--force", "ConvertToOnnx", "byte for byte" })]
     public async Task Help_ListsEveryOptionOfTheCommand(string command, string[] options)

@@ -120,7 +120,7 @@ public sealed class TrainCommandTests(TrainedModels models) : IDisposable
         var app = new CliApp(env);
         var odd = Path.Combine(_temp.Path, "it's here");
         string[] args = everyOption
-            ? ["train", "--trainer", "cnn", "--preset", "classic", "--epochs", "7", "--optimizer", "adamw", "--seed", "42", "--threads", "3",
+            ? ["train", "--trainer", "cnn", "--preset", "classic", "--epochs", "7", "--optimizer", "adamw", "--seed", "42", "--threads", "3", "--backend", "openblas",
                "--data", Path.Combine(odd, "idx"), "--data-dir", Path.Combine(odd, "root"), "--checkpoint", Path.Combine(odd, "ckpt"),
                "--out", Path.Combine(odd, "m.zip"), "--json", "--force"]
             : ["train", "--trainer", "cnn", "--data", "some/idx", "--out", "models-of-mine/m.zip"];

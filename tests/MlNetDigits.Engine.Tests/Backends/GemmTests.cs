@@ -32,7 +32,9 @@ public class GemmTests
         var (a, lda, b, ldb, c, ldc) = Operands(m, n, k, ta, tb, pad, (ulong)(m * 7919 + n * 31 + k));
         var expected = (float[])c.Clone();
         TestData.NaiveGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
-        kernels.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        var result = TestData.On(kernels, c);
+        kernels.Gemm(ta, tb, m, n, k, alpha, TestData.On(kernels, a), lda, TestData.On(kernels, b), ldb, beta, result, ldc);
+        c = result.ToArray();
         // Float accumulation over k terms of unit-variance products: error grows like sqrt(k) * eps.
         TestData.AssertClose(expected, c, 1e-4, 2e-5 * Math.Sqrt(k) * Math.Abs(alpha), $"{kernels.Kind} gemm m={m} n={n} k={k} ta={ta} tb={tb}");
     }

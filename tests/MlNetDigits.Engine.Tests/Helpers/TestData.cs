@@ -1,4 +1,5 @@
 using MlNetDigits.Engine;
+using MlNetDigits.Engine.Backends;
 
 namespace MlNetDigits.Engine.Tests.Helpers;
 
@@ -12,6 +13,17 @@ internal static class TestData
             t.Data[i] = (float)rng.NextGaussian();
         return t;
     }
+
+    /// <summary>A copy of <paramref name="values"/> as a tensor of <paramref name="shape"/> (default: a vector) where <paramref name="kernels"/> keep tensors.</summary>
+    public static Tensor On(IKernels kernels, float[] values, params int[] shape)
+    {
+        var t = Tensor.Zeros(kernels.Device, shape.Length == 0 ? [values.Length] : shape);
+        t.CopyFrom(values);
+        return t;
+    }
+
+    /// <summary>A copy of <paramref name="t"/> where <paramref name="kernels"/> keep tensors.</summary>
+    public static Tensor On(IKernels kernels, Tensor t) => On(kernels, t.ToArray(), t.Shape);
 
     /// <summary>Asserts |actual - expected| &lt;= atol + rtol |expected| elementwise, naming the worst element.</summary>
     public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double rtol, double atol, string what)
@@ -34,7 +46,7 @@ internal static class TestData
     public static void AssertClose(Tensor expected, Tensor actual, double rtol, double atol, string what)
     {
         Assert.True(expected.HasShape(actual.Shape), $"{what}: expected shape {expected.ShapeText}, got {actual.ShapeText}.");
-        AssertClose(expected.Data, actual.Data, rtol, atol, what);
+        AssertClose(expected.ToArray(), actual.ToArray(), rtol, atol, what);
     }
 
     /// <summary>C = alpha op(A) op(B) + beta C in double, the reference every GEMM is checked against.</summary>

@@ -185,7 +185,8 @@ public sealed partial class ImageClassificationTrainer
         public int? NumberOfThreads { get; set; }
 
         /// <summary>
-        /// The backend to train on (OpenBLAS or the managed GEMM); null: the kind of <see cref="Kernels.Default"/>, which
+        /// The backend to train on (OpenBLAS, the managed GEMM, or <see cref="BackendKind.Gpu"/>: the first CUDA device,
+        /// an error naming the devices found when there is none); null: the kind of <see cref="Kernels.Default"/>, which
         /// follows MLND_BACKEND and otherwise takes OpenBLAS where libopenblas.so.0 loads.
         /// </summary>
         public BackendKind? Backend { get; set; }

@@ -99,7 +99,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         Dictionary<string, Tensor>? initialWeights = null;
         if (_options.InitialModel is { } initial)
             (spec, initialWeights) = StartingPoint(initial, data);
-        var kernels = Kernels.Create(_options.Backend ?? Kernels.Default.Kind, settings.NumberOfThreads);
+        var kernels = Kernels.Create(_options.Backend ?? Kernels.DefaultKind, settings.NumberOfThreads);
         TrainingResult result;
         OodFit? ood = null;
         try
@@ -111,6 +111,9 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
                 $"augmentation {(settings.Augmentation is null ? "off" : "on")}; {kernels.Description}."));
             var checkpointFile = _options.WorkspacePath is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
             result = loop.Run(_options.ResumeFrom, checkpointFile);
+            // Trained on a device: bring the weights back to host memory before the device is released.
+            if (kernels.Device is not null)
+                result.Network.Kernels = Kernels.Host;
             if (_options.OodFalsePositiveRate > 0)
                 ood = FitOod(result, loop, clock);
         }
@@ -301,7 +304,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         if (o.NumberOfThreads is <= 0)
             throw new ArgumentOutOfRangeException(nameof(Options.NumberOfThreads), o.NumberOfThreads, "NumberOfThreads must be positive (or null for all cores).");
         if (o.Backend is { } backend && !Enum.IsDefined(backend))
-            throw new ArgumentOutOfRangeException(nameof(Options.Backend), backend, "Backend must be Auto, Managed or OpenBlas (or null for Kernels.Default's).");
+            throw new ArgumentOutOfRangeException(nameof(Options.Backend), backend, "Backend must be Auto, Managed, OpenBlas or Gpu (or null for Kernels.Default's).");
         if (o.ProgressInterval < 0)
             throw new ArgumentOutOfRangeException(nameof(Options.ProgressInterval), o.ProgressInterval, "ProgressInterval must be >= 0 (0: per epoch only).");
         if (o.ScheduleStepSize is <= 0)

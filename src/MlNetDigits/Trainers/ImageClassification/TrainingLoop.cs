@@ -51,6 +51,7 @@ internal sealed class TrainingLoop
     private int _epoch, _bestEpoch;
     private bool _stopped;
     private float[]? _augmented;                    // (BatchSize, C, H, W), when augmenting
+    private float[]? _probabilities;                // (BatchSize, K): the softmax copied from a device backend
 
     public TrainingLoop(ImageClassificationSettings settings, NetworkSpec spec, IKernels kernels, ImageExamples data, int[] trainRows,
         ValidationImages? validation, Action<TrainingProgress> report, int progressInterval, CancellationToken cancellation, Stopwatch clock,
@@ -180,7 +181,7 @@ internal sealed class TrainingLoop
             if (_schedulePerBatch)
                 _scheduler.Step();
 
-            int hits = CountCorrect(_loss.Probabilities.Data, targets, count);
+            int hits = CountCorrect(_loss.Probabilities.ToHost(ref _probabilities), targets, count);
             lossSum += (double)loss * count;
             correct += hits;
             seen += count;
@@ -262,7 +263,7 @@ internal sealed class TrainingLoop
             int rows = Math.Min(batch, count - start);
             var x = rows == batch ? input : new Tensor(rows, _channels, _data.Shape.H, _data.Shape.W);
             Normalization.Apply(pixels.AsSpan(start * _imageSize, rows * _imageSize), x.Data, _channels, _plane, _scale, _shift);
-            _net.Forward(x).Data.AsSpan(0, rows * _classes).CopyTo(logits.AsSpan(start * _classes));
+            _net.Forward(x).CopyTo(logits.AsSpan(start * _classes, rows * _classes));
         }
         _net.Train();
         return logits;
