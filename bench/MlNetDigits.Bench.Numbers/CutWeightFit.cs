@@ -1,5 +1,4 @@
 using System.Globalization;
-using MlNetDigits.Imaging;
 
 namespace MlNetDigits.Bench.Numbers;
 

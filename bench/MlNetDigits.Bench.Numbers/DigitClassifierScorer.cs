@@ -1,4 +1,3 @@
-using MlNetDigits.Prediction;
 
 namespace MlNetDigits.Bench.Numbers;
 
@@ -11,6 +10,9 @@ internal sealed class DigitClassifierScorer : IDigitScorer, IDisposable
     private readonly DigitClassifier _classifier;
 
     public DigitClassifierScorer(string modelPath) => _classifier = DigitClassifier.Load(modelPath);
+
+    /// <summary>The classifier itself, for the facade mode (<see cref="DigitClassifier.ReadNumber(GrayImage)"/>).</summary>
+    public DigitClassifier Classifier => _classifier;
 
     public float ConfidenceThreshold => DigitClassifierOptions.Defaults.ConfidenceThreshold;
 

@@ -1,4 +1,3 @@
-using MlNetDigits.Imaging;
 
 namespace MlNetDigits.Bench.Numbers;
 

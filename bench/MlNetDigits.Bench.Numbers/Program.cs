@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using MlNetDigits.Bench.Numbers;
-using MlNetDigits.Data.Idx;
-using MlNetDigits.Imaging;
+using MlNetDigits;
 
 // Usage: MlNetDigits.Bench.Numbers [--data <idx folder>] [--model <zip>] [--count 2000] [--seed 1] [--digits 4]
 //        [--min-scale 0.8] [--max-scale 1.25] [--min-gap -0.15] [--max-gap 0.5] [--jitter 3] [--polarity mixed|white|dark]
-//        [--dump <folder for pictures of failures> [--dump-count 20]] [--set <NumberSegmenterOptions property>=<value>]... [--mode geometry|recognised|both]
+//        [--dump <folder for pictures of failures> [--dump-count 20]] [--set <NumberSegmenterOptions property>=<value>]...
+//        [--mode geometry|recognised|facade|both|all]   (facade: DigitClassifier.ReadNumber end to end, as users call it)
 //        [--unsure-segmentation 0.8]   (a number is flagged unsure below this DigitSegment.SegmentationConfidence too)
 //        [--fit <numbers>]   (fits the segmenter's cut weights on numbers from the training digits, prints them and stops)
 // Composes --count numbers from the MNIST test digits in --data, reads each with NumberSegmenter + DigitPreprocessor +
@@ -43,8 +43,9 @@ for (string set; (set = Option("--set", "")).Length > 0;)
 var modes = Option("--mode", "both") switch
 {
     "both" => new[] { "geometry", "recognised" },
-    var one and ("geometry" or "recognised") => [one],
-    var other => throw new ArgumentException($"--mode takes geometry, recognised or both; found '{other}'."),
+    "all" => ["geometry", "recognised", "facade"],
+    var one and ("geometry" or "recognised" or "facade") => [one],
+    var other => throw new ArgumentException($"--mode takes geometry, recognised, facade, both or all; found '{other}'."),
 };
 var settings = new NumberComposer.Settings(
     Digits: (int)Number("--digits", "4"),
@@ -121,13 +122,32 @@ foreach (var mode in modes)
     {
         var number = composer.Next(random);
         (canvasWidths, canvasHeights) = (canvasWidths + number.Canvas.Width, canvasHeights + number.Canvas.Height);
+        IReadOnlyList<DigitSegment> segments;
+        PixelRect[] bounds;
+        (int Digit, float Confidence)[] read;
+        bool facadeUnsure = false;
         segmentTime.Start();
-        var segments = confidence is null
-            ? NumberSegmenter.Segment(number.Canvas, segmenterOptions)
-            : NumberSegmenter.Segment(number.Canvas, confidence, segmenterOptions);
-        segmentTime.Stop();
+        if (mode == "facade")
+        {
+            // What users call: ReadNumber scales, segments with the model's confidence and classifies every digit; a digit
+            // it calls "not a digit" counts as wrong (-1).
+            var reading = scorer.Classifier.ReadNumber(number.Canvas);
+            segmentTime.Stop();
+            segments = [.. reading.Digits.Select(d => d.Segment)];
+            bounds = [.. reading.Digits.Select(d => d.Bounds)];
+            read = [.. reading.Digits.Select(d => (d.Prediction.IsDigit ? int.Parse(d.Prediction.Digit, CultureInfo.InvariantCulture) : -1, d.Prediction.Confidence))];
+            facadeUnsure = reading.IsUnsure;
+        }
+        else
+        {
+            segments = confidence is null
+                ? NumberSegmenter.Segment(number.Canvas, segmenterOptions)
+                : NumberSegmenter.Segment(number.Canvas, confidence, segmenterOptions);
+            segmentTime.Stop();
+            bounds = [.. segments.Select(s => s.Bounds)];
+            read = [.. segments.Select(s => Read(s.Image))];
+        }
         splitSegments += segments.Count(s => s.WasSplit);
-        var read = segments.Select(s => Read(s.Image)).ToArray();
         var oracle = number.Digits.Select(g => Read(g.Ink).Digit).ToArray();
         var boxed = number.Digits.Select(g => Read(Crop(number.Canvas, g.Box)).Digit).ToArray();
         int n = number.Digits.Length;
@@ -139,14 +159,14 @@ foreach (var mode in modes)
         {
             int best = -1;
             float bestOverlap = 0.5f;
-            for (int s = 0; s < segments.Count; s++)
-                if (ColumnOverlap(segments[s].Bounds, number.Digits[i].Box) is var o && o >= bestOverlap)
+            for (int s = 0; s < bounds.Length; s++)
+                if (ColumnOverlap(bounds[s], number.Digits[i].Box) is var o && o >= bestOverlap)
                     (best, bestOverlap) = (s, o);
             digitsRight += best >= 0 && read[best].Digit == number.Digits[i].Label ? 1 : 0;
         }
         int oracleRight = Enumerable.Range(0, n).Count(i => oracle[i] == number.Digits[i].Label);
         int boxRight = Enumerable.Range(0, n).Count(i => boxed[i] == number.Digits[i].Label);
-        bool unsure = read.Length == 0 || read.Any(r => r.Confidence < scorer.ConfidenceThreshold)
+        bool unsure = mode == "facade" ? facadeUnsure : read.Length == 0 || read.Any(r => r.Confidence < scorer.ConfidenceThreshold)
             || segments.Any(s => s.SegmentationConfidence < segmentationThreshold);
 
         FailureCause? cause = null;
@@ -159,17 +179,17 @@ foreach (var mode in modes)
             else
             {
                 var wrong = Enumerable.Range(0, n).Where(i => read[i].Digit != number.Digits[i].Label).ToArray();
-                cause = wrong.Any(i => ColumnOverlap(segments[i].Bounds, number.Digits[i].Box) < 0.75f) ? FailureCause.MisplacedCut
+                cause = wrong.Any(i => ColumnOverlap(bounds[i], number.Digits[i].Box) < 0.75f) ? FailureCause.MisplacedCut
                     : wrong.Any(i => oracle[i] != number.Digits[i].Label) ? FailureCause.ClassifierInIsolation
                     : FailureCause.ClassifierOnSegment;
             }
             tooFewTotal += read.Length < n ? 1 : 0;
             tooManyTotal += read.Length > n ? 1 : 0;
-            if (dumped < dumpCount && dumpFolder.Length > 0)
+            if (dumped < dumpCount && dumpFolder.Length > 0 && mode != "facade")
             {
                 dumped++;
                 var name = $"{mode}-{index:D5}-{number.Text}-read-{string.Concat(read.Select(r => r.Digit))}-{cause}.png";
-                File.WriteAllBytes(Path.Combine(dumpFolder, name), PngEncoder.EncodeGray(Picture(number, segments)));
+                File.WriteAllBytes(Path.Combine(dumpFolder, name), ImageCodec.EncodePng(Picture(number, segments)));
             }
         }
         float closest = number.Gaps.Min();
@@ -178,7 +198,7 @@ foreach (var mode in modes)
     }
 
     Console.WriteLine();
-    Console.WriteLine($"## segmentation: {(mode == "geometry" ? "geometry alone" : "cuts chosen with the classifier's confidence")}");
+    Console.WriteLine($"## segmentation: {mode switch { "geometry" => "geometry alone", "recognised" => "cuts chosen with the classifier's confidence", _ => "DigitClassifier.ReadNumber (scaled, white-on-black crops, not-a-digit counted wrong)" }}");
     Console.WriteLine($"whole numbers right:            {Percent(all.NumbersRight, all.Numbers)} ({all.NumbersRight} of {all.Numbers})");
     Console.WriteLine($"digits right:                   {Percent(all.DigitsRight, all.Digits)}");
     Console.WriteLine($"baseline, each digit's own ink: {Percent(all.OracleNumbersRight, all.Numbers)} of numbers, {Percent(all.OracleDigitsRight, all.Digits)} of digits");
@@ -186,7 +206,7 @@ foreach (var mode in modes)
     Console.WriteLine($"segment count too few / many:   {tooFewTotal} / {tooManyTotal} numbers ({Percent(tooFewTotal + tooManyTotal, all.Numbers)})");
     Console.WriteLine($"segments cut from touching ink: {splitSegments}");
     Console.WriteLine($"flagged unsure:                 {Percent(all.Unsure, all.Numbers)} of numbers, {Percent(all.WrongAndUnsure, all.Numbers - all.NumbersRight)} of the wrong ones " +
-        $"(a digit's probability < {scorer.ConfidenceThreshold:0.00} or its segmentation confidence < {segmentationThreshold:0.00})");
+        (mode == "facade" ? "(NumberReading.IsUnsure)" : $"(a digit's probability < {scorer.ConfidenceThreshold:0.00} or its segmentation confidence < {segmentationThreshold:0.00})"));
     Console.WriteLine($"right when not flagged:         {Percent(all.NumbersRight - (all.Unsure - all.WrongAndUnsure), all.Numbers - all.Unsure)} of the {all.Numbers - all.Unsure} numbers answered without doubt");
     Console.WriteLine($"segmentation time:              {segmentTime.Elapsed.TotalMilliseconds / count:0.000} ms per number{(confidence is null ? "" : ", classifier calls included")} (mean canvas {canvasWidths / count} x {canvasHeights / count} px)");
     Console.WriteLine("failures by cause:");

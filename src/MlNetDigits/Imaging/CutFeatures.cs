@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// What <see cref="CutScoreWeights"/> knows about one candidate cut of a blob of ink: its geometry and, with a recogniser,

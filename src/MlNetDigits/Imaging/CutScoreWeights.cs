@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// The weights of a logistic model of the log-odds that a candidate cut through a blob of ink separates touching digits:

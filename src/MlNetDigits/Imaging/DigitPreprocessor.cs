@@ -161,7 +161,7 @@ public static class DigitPreprocessor
         return maxX < 0 ? null : new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
     }
 
-    private static GrayImage Crop(GrayImage image, PixelRect box)
+    internal static GrayImage Crop(GrayImage image, PixelRect box)
     {
         var result = new float[box.Width * box.Height];
         for (int y = 0; y < box.Height; y++)

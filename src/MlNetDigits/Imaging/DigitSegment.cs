@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// One digit that <see cref="NumberSegmenter"/> found in a drawing: where it is in the input and its ink alone, ready for

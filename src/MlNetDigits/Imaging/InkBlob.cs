@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// A set of ink pixels of one white-on-black image: an 8-connected component, several merged, or one side of a cut.

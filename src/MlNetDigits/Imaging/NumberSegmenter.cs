@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// Finds the digits of a handwritten number (one line, any size, either polarity) and returns them left to right, each
@@ -36,8 +36,8 @@ namespace MlNetDigits.Imaging;
 /// </remarks>
 public static class NumberSegmenter
 {
-    /// <summary>The largest width or height accepted (the same limit as <see cref="PngDecoder"/>).</summary>
-    public const int MaxDimension = PngDecoder.MaxDimension;
+    /// <summary>The largest width or height accepted (the same limit as <see cref="ImageCodec"/>).</summary>
+    public const int MaxDimension = ImageCodec.MaxDimension;
 
     /// <summary>
     /// The digits in <paramref name="image"/> (0..255, either polarity), left to right; empty when there is no ink.

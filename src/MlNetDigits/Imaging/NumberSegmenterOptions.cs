@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// Settings of <see cref="NumberSegmenter"/>; the defaults live in <see cref="Defaults"/>. Sizes are fractions of the
@@ -94,4 +94,12 @@ public sealed class NumberSegmenterOptions
 
     /// <summary>See <see cref="Defaults.MaximumDigitsPerBlob"/>; 1 or more (1 turns splitting off).</summary>
     public int MaximumDigitsPerBlob { get; set; } = Defaults.MaximumDigitsPerBlob;
+
+    /// <summary>A copy of these options reading images with <paramref name="preprocessing"/>.</summary>
+    internal NumberSegmenterOptions With(DigitPreprocessorOptions preprocessing)
+    {
+        var copy = (NumberSegmenterOptions)MemberwiseClone();
+        copy.Preprocessing = preprocessing;
+        return copy;
+    }
 }

@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// A top-to-bottom boundary through a blob of touching digits, found by dynamic programming (a minimum-cost seam): one

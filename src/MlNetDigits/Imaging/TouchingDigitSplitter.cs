@@ -1,4 +1,4 @@
-namespace MlNetDigits.Imaging;
+namespace MlNetDigits;
 
 /// <summary>
 /// Step 5 of <see cref="NumberSegmenter"/>: cuts a blob of touching digits apart. Each candidate cut (the cheapest seam in

@@ -44,6 +44,10 @@ public sealed class DigitClassifier : IDisposable
         if (!(_options.DotMaximumExtent is >= 0 and <= 1) || !(_options.FallbackMinimumConfidence is >= 0 and <= 1) || !(_options.MinimumInk >= 0 && float.IsFinite(_options.MinimumInk)))
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"DotMaximumExtent and FallbackMinimumConfidence must be in 0..1 and MinimumInk a finite number >= 0; found {_options.DotMaximumExtent}, {_options.FallbackMinimumConfidence} and {_options.MinimumInk}.");
+        if (!(_options.MinimumSegmentationConfidence is >= 0 and <= 1) || _options.NumberInkHeight < 16)
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"MinimumSegmentationConfidence must be in 0..1 and NumberInkHeight at least 16; found {_options.MinimumSegmentationConfidence} and {_options.NumberInkHeight}.");
+        ArgumentNullException.ThrowIfNull(_options.NumberSegmentation, nameof(options));
         var pool = _options.Pool;
         var poolOptions = new PredictionEnginePoolOptions
         {
@@ -189,6 +193,76 @@ public sealed class DigitClassifier : IDisposable
             throw new ArgumentException($"Classify28x28 takes {PixelCount} pixels (28 x 28, row-major); found {mnistPixels.Length}. Use Classify(pixels, width, height) for other sizes.", nameof(mnistPixels));
         var image = GrayImage.FromBytes(Side, Side, mnistPixels);
         return Predict(image, null, NotADigitRules.Measure(image, _options.Preprocessing.InkThreshold));
+    }
+
+    /// <summary>Reads a number (several digits on one line) in an image file's bytes; see <see cref="ReadNumber(GrayImage)"/>.</summary>
+    /// <exception cref="InvalidImageException">The bytes are not a readable image, or it is over 4096 px a side.</exception>
+    public NumberReading ReadNumber(byte[] imageFile)
+    {
+        ArgumentNullException.ThrowIfNull(imageFile);
+        return ReadNumber(ImageCodec.Decode(imageFile));
+    }
+
+    /// <summary>Reads a number in grayscale byte pixels (row-major, 0..255, either polarity); see <see cref="ReadNumber(GrayImage)"/>.</summary>
+    public NumberReading ReadNumber(ReadOnlySpan<byte> gray, int width, int height)
+    {
+        CheckSize(gray.Length, width, height);
+        return ReadNumber(GrayImage.FromBytes(width, height, gray));
+    }
+
+    /// <summary>Reads a number in grayscale float pixels (row-major, 0..255, either polarity); see <see cref="ReadNumber(GrayImage)"/>.</summary>
+    public NumberReading ReadNumber(ReadOnlySpan<float> gray, int width, int height)
+    {
+        CheckSize(gray.Length, width, height);
+        return ReadNumber(GrayImage.FromFloats(width, height, gray));
+    }
+
+    /// <summary>
+    /// Reads a number: the digits drawn on one line in <paramref name="image"/>, left to right, each classified on its own.
+    /// The drawing is made white on black (its polarity found as for one digit), scaled down until its ink is at most
+    /// <see cref="DigitClassifierOptions.NumberInkHeight"/> px tall, and cut into digits by <see cref="NumberSegmenter"/>,
+    /// which asks this model how sure it is of each candidate piece before it splits touching digits. Every digit's answer
+    /// can be "not a digit", and the reading is unsure when any digit is or a cut is doubtful (see <see cref="NumberReading.IsUnsure"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A pixel is NaN or infinite.</exception>
+    public NumberReading ReadNumber(GrayImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        CheckSize(image.Pixels.Length, image.Width, image.Height);
+        var segmentation = _options.NumberSegmentation;
+        var ink = DigitPreprocessor.ToWhiteOnBlack(image, segmentation.Preprocessing, out _, out _);
+        if (DigitPreprocessor.InkBox(ink, segmentation.Preprocessing.InkThreshold) is not { } box)
+            return new NumberReading([], _options.MinimumSegmentationConfidence);
+
+        // The ink with a margin, scaled so that it is at most NumberInkHeight tall; segments map back through (origin, scale).
+        float scale = Math.Min(1f, _options.NumberInkHeight / (float)box.Height);
+        int margin = (int)MathF.Ceiling(4 / scale);
+        int x0 = Math.Max(0, box.X - margin), y0 = Math.Max(0, box.Y - margin);
+        int x1 = Math.Min(ink.Width, box.X + box.Width + margin), y1 = Math.Min(ink.Height, box.Y + box.Height + margin);
+        var region = DigitPreprocessor.Crop(ink, new PixelRect(x0, y0, x1 - x0, y1 - y0));
+        var scaled = scale < 1f
+            ? DigitPreprocessor.Resize(region, Math.Max(1, (int)MathF.Round(region.Width * scale)), Math.Max(1, (int)MathF.Round(region.Height * scale)))
+            : region;
+        float sx = region.Width / (float)scaled.Width, sy = region.Height / (float)scaled.Height;
+
+        // Crops are already white on black with a zero background: read them as they are.
+        var whiteOnBlack = new DigitPreprocessorOptions { Inversion = InversionMode.Never, RemoveBackground = false, InkThreshold = segmentation.Preprocessing.InkThreshold };
+        var segments = NumberSegmenter.Segment(scaled, crop => ClassifyWhiteOnBlack(crop, whiteOnBlack).Confidence, segmentation.With(whiteOnBlack));
+        var digits = new List<NumberDigit>(segments.Count);
+        foreach (var segment in segments)
+        {
+            var b = segment.Bounds;
+            int left = x0 + (int)MathF.Floor(b.X * sx), top = y0 + (int)MathF.Floor(b.Y * sy);
+            int right = Math.Min(image.Width, x0 + (int)MathF.Ceiling((b.X + b.Width) * sx)), bottom = Math.Min(image.Height, y0 + (int)MathF.Ceiling((b.Y + b.Height) * sy));
+            digits.Add(new NumberDigit(new PixelRect(left, top, right - left, bottom - top), segment, ClassifyWhiteOnBlack(segment.Image, whiteOnBlack)));
+        }
+        return new NumberReading(digits, _options.MinimumSegmentationConfidence);
+    }
+
+    private DigitPrediction ClassifyWhiteOnBlack(GrayImage crop, DigitPreprocessorOptions whiteOnBlack)
+    {
+        var digit = DigitPreprocessor.Preprocess(crop, whiteOnBlack);
+        return Predict(digit.Final, digit, NotADigitRules.Measure(digit));
     }
 
     /// <summary>Reads the model file again now (see <see cref="PredictionEnginePool{TData, TPrediction}.Reload"/>).</summary>

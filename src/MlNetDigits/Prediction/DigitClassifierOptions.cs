@@ -43,6 +43,20 @@ public sealed class DigitClassifierOptions
         /// 0.06 % with the shipped one-epoch CNN; it catches few non-digits (bench/RESULTS.md).
         /// </summary>
         public const float FallbackMinimumConfidence = 0.4f;
+
+        /// <summary>
+        /// A digit of a number whose segmentation confidence (<see cref="DigitSegment.SegmentationConfidence"/>) is below
+        /// this makes the reading unsure: 0.8. On the numbers benchmark, flagging digits below 0.8 (or with a top
+        /// probability below 0.8) flags 13 % of numbers and catches 69 % of the wrong ones (bench/RESULTS.md).
+        /// </summary>
+        public const float MinimumSegmentationConfidence = 0.8f;
+
+        /// <summary>
+        /// <see cref="DigitClassifier.ReadNumber(GrayImage)"/> scales a drawing down until its ink is at most this many
+        /// pixels tall before segmenting it: 40. The segmenter's cut model was fitted on MNIST-sized digits (about 20-35 px
+        /// tall, strokes 2-4 px); a 280-px canvas drawn at full height would otherwise be read at 7x that scale, slowly.
+        /// </summary>
+        public const int NumberInkHeight = 40;
     }
 
     /// <summary>See <see cref="Defaults.ConfidenceThreshold"/>; 0..1.</summary>
@@ -80,4 +94,16 @@ public sealed class DigitClassifierOptions
 
     /// <summary>See <see cref="Defaults.FallbackMinimumConfidence"/>; 0..1 (0: models without the score never answer "not digit-like").</summary>
     public float FallbackMinimumConfidence { get; set; } = Defaults.FallbackMinimumConfidence;
+
+    /// <summary>See <see cref="Defaults.MinimumSegmentationConfidence"/>; 0..1.</summary>
+    public float MinimumSegmentationConfidence { get; set; } = Defaults.MinimumSegmentationConfidence;
+
+    /// <summary>See <see cref="Defaults.NumberInkHeight"/>; 16 or more.</summary>
+    public int NumberInkHeight { get; set; } = Defaults.NumberInkHeight;
+
+    /// <summary>
+    /// How <see cref="DigitClassifier.ReadNumber(GrayImage)"/> finds the digits of a number (see <see cref="NumberSegmenter"/>);
+    /// its <see cref="NumberSegmenterOptions.Preprocessing"/> decides the drawing's polarity and ink threshold.
+    /// </summary>
+    public NumberSegmenterOptions NumberSegmentation { get; set; } = new();
 }

@@ -18,7 +18,7 @@ public sealed class ImageClassificationOptionsTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(new ImageClassificationTrainer.Options { Backend = (BackendKind)7 }));
         Assert.Equal("Backend", e.ParamName);
-        Assert.Contains("Auto, Managed or OpenBlas", e.Message);
+        Assert.Contains("Auto, Managed, OpenBlas or Gpu", e.Message);
     }
 
     [Fact]
