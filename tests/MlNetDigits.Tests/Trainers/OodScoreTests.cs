@@ -154,6 +154,43 @@ public sealed class OodScoreTests
         }
     }
 
+    [Fact]
+    public void OodTrainingImages_CapsTheImagesTheScoreIsFittedOn()
+    {
+        var options = TinyOptions(epochs: 1);
+        options.Seed = 7;
+        options.OodFalsePositiveRate = 0.05;
+        options.OodTrainingImages = 120;
+        options.ValidationSet = Validation(100);
+
+        var capped = Trainer(options).Fit(Keyed(300)).Info.Ood!;
+
+        Assert.Equal(120, capped.TrainingCount);
+        Assert.Equal(100, capped.ValidationCount);
+        Assert.NotEqual(Model.Value.Info.Ood!.DistanceMedian, capped.DistanceMedian);
+    }
+
+    [Theory]
+    [InlineData(10, 3, new[] { 0, 3, 6 })]
+    [InlineData(4, 0, new[] { 0, 1, 2, 3 })]
+    [InlineData(4, 9, new[] { 0, 1, 2, 3 })]
+    public void EvenlySpaced_TakesRowsAtEvenStepsOrAll(int rowCount, int count, int[] expectedPositions)
+    {
+        var rows = Enumerable.Range(0, rowCount).Select(i => 100 + i).ToArray();
+
+        Assert.Equal(expectedPositions.Select(p => 100 + p), TrainingLoop.EvenlySpaced(rows, count));
+    }
+
+    [Fact]
+    public void OodTrainingImages_RejectsANegativeCount()
+    {
+        var options = TinyOptions();
+        options.OodTrainingImages = -1;
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(options).Fit(Keyed(20)));
+        Assert.Contains("OodTrainingImages", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0.0, 0.2)]   // the score turned off
     [InlineData(0.01, 0.0)]  // no validation images to choose the threshold on

@@ -182,7 +182,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
                 $"the last Dense layer reads {features} features, more than {Defaults.MaximumOodFeatures}: the model gets no out-of-distribution score (OodScore); put a smaller dense layer before the classifier to have one."));
             return null;
         }
-        var fit = loop.FitOod(_options.OodFalsePositiveRate)!;
+        var fit = loop.FitOod(_options.OodFalsePositiveRate, _options.OodTrainingImages)!;
         var c = fit.Calibration;
         Report(clock, string.Create(CultureInfo.InvariantCulture,
             $"out-of-distribution score: energy or Mahalanobis distance of {c.FeatureCount} features (fitted on {c.TrainingCount} training images); the threshold flags {c.ValidationFlaggedShare:P2} of {c.ValidationCount} validation images (target {c.TargetRate:P2})."));
@@ -299,6 +299,8 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), ls, "LabelSmoothing must be in [0, 1).");
         if (!(o.OodFalsePositiveRate >= 0 && o.OodFalsePositiveRate < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.OodFalsePositiveRate), o.OodFalsePositiveRate, "OodFalsePositiveRate must be in [0, 1) (0: no out-of-distribution score).");
+        if (o.OodTrainingImages < 0)
+            throw new ArgumentOutOfRangeException(nameof(Options.OodTrainingImages), o.OodTrainingImages, "OodTrainingImages must be 0 (all training images) or more.");
         if (!(o.ValidationSetFraction >= 0 && o.ValidationSetFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(Options.ValidationSetFraction), o.ValidationSetFraction, "ValidationSetFraction must be in [0, 1).");
         if (o.NumberOfThreads is <= 0)

@@ -243,13 +243,30 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>
-    /// After <see cref="Run"/>: the relative Mahalanobis statistics of the final network's penultimate features on the
-    /// training images (evaluation mode, no augmentation), with the threshold that flags at most <paramref name="rate"/>
-    /// of the validation images. Null without validation images.
+    /// After <see cref="Run"/>: the out-of-distribution statistics of the final network's penultimate features on at most
+    /// <paramref name="maximumTrainingImages"/> training images taken evenly across the training rows (0: all; evaluation
+    /// mode, no augmentation), with the threshold that flags at most <paramref name="rate"/> of the validation images.
+    /// Null without validation images.
     /// </summary>
-    public OodFit? FitOod(double rate) => _validation is null ? null : OodFitting.Fit(_net, _data.Shape, _scale, _shift,
-        new OodFitting.Images(_data.Pixels, _trainRows, _trainRows.Length), [.. _trainRows.Select(r => _data.Labels[r])],
-        new OodFitting.Images(_validation.Pixels, null, _validation.Labels.Length), _classes, rate);
+    public OodFit? FitOod(double rate, int maximumTrainingImages)
+    {
+        if (_validation is null)
+            return null;
+        var rows = EvenlySpaced(_trainRows, maximumTrainingImages);
+        return OodFitting.Fit(_net, _data.Shape, _scale, _shift, new OodFitting.Images(_data.Pixels, rows, rows.Length),
+            [.. rows.Select(r => _data.Labels[r])], new OodFitting.Images(_validation.Pixels, null, _validation.Labels.Length), _classes, rate);
+    }
+
+    /// <summary><paramref name="count"/> of <paramref name="rows"/> at even steps (all of them when count is 0 or at least their number).</summary>
+    internal static int[] EvenlySpaced(int[] rows, int count)
+    {
+        if (count <= 0 || count >= rows.Length)
+            return rows;
+        var picked = new int[count];
+        for (int i = 0; i < count; i++)
+            picked[i] = rows[(int)((long)i * rows.Length / count)];
+        return picked;
+    }
 
     /// <summary>The logits (N, K) of <paramref name="count"/> raw images (N, C, H, W) in evaluation mode (then back to training mode).</summary>
     private float[] EvaluationLogits(float[] pixels, int count)
