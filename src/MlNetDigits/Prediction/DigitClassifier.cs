@@ -21,7 +21,7 @@ namespace MlNetDigits;
 /// <code>
 /// using var classifier = DigitClassifier.Load("models/cnn-best.zip");
 /// var prediction = classifier.Classify(File.ReadAllBytes("digit.png"));
-/// Console.WriteLine(prediction.IsDigit ? $"{prediction.Digit} ({prediction.ConfidenceText})" : $"not a digit: {prediction.UnsureReason}");
+/// Console.WriteLine(prediction.IsDigit ? $"{prediction.Digit} ({prediction.ConfidenceText})" : $"not a digit: {prediction.NotADigitReason}");
 /// </code>
 /// </remarks>
 public sealed class DigitClassifier : IDisposable
