@@ -75,6 +75,7 @@ public static class WebApp
         });
         app.MapStatusEndpoints();
         app.MapPredictionEndpoints();
+        app.MapNumberEndpoints();
         app.MapDatasetEndpoints();
         // Load the models and choose the data set at start, so the log says at once what is served.
         var catalog = app.Services.GetRequiredService<ModelCatalog>();

@@ -101,6 +101,7 @@ public sealed class RequestLimitTests(WebAppFactory factory) : IClassFixture<Web
     [Theory]
     [InlineData("/api/predict")]
     [InlineData("/api/compare")]
+    [InlineData("/api/read-number")]
     public async Task PixelRowsOver4096ASide_AreRefused(string url)
     {
         var wide = new { pixels = new[] { new int[ImageCodec.MaxDimension + 1] } };

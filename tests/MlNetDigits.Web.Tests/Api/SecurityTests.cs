@@ -21,6 +21,7 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
     [InlineData("GET", "/api/dataset/test/0.png")]
     [InlineData("GET", "/api/nothing-here")]
     [InlineData("POST", "/api/predict")]
+    [InlineData("POST", "/api/read-number")]
     public async Task EveryResponse_CarriesTheSecurityHeaders(string method, string url)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
@@ -47,10 +48,12 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
         var response = await SendAsync(_client, PngPost("/api/predict", origin));
         var batch = await SendAsync(_client, PngPost("/api/predict/batch", origin));
         var compare = await SendAsync(_client, PngPost("/api/compare", origin));
+        var number = await SendAsync(_client, PngPost("/api/read-number", origin));
 
         Assert.Contains(origin, AssertProblem(response, HttpStatusCode.Forbidden));
         AssertProblem(batch, HttpStatusCode.Forbidden);
         AssertProblem(compare, HttpStatusCode.Forbidden);
+        AssertProblem(number, HttpStatusCode.Forbidden);
     }
 
     [Fact]
