@@ -22,6 +22,8 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
     [InlineData("GET", "/api/nothing-here")]
     [InlineData("POST", "/api/predict")]
     [InlineData("POST", "/api/read-number")]
+    [InlineData("POST", "/api/corrections?model=cnn&label=3")]
+    [InlineData("GET", "/api/corrections/count")]
     public async Task EveryResponse_CarriesTheSecurityHeaders(string method, string url)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
@@ -49,11 +51,14 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
         var batch = await SendAsync(_client, PngPost("/api/predict/batch", origin));
         var compare = await SendAsync(_client, PngPost("/api/compare", origin));
         var number = await SendAsync(_client, PngPost("/api/read-number", origin));
+        var correction = await SendAsync(_client, PngPost("/api/corrections?model=cnn&label=3", origin));
 
         Assert.Contains(origin, AssertProblem(response, HttpStatusCode.Forbidden));
         AssertProblem(batch, HttpStatusCode.Forbidden);
         AssertProblem(compare, HttpStatusCode.Forbidden);
         AssertProblem(number, HttpStatusCode.Forbidden);
+        AssertProblem(correction, HttpStatusCode.Forbidden);
+        Assert.False(File.Exists(factory.CorrectionsPath), "A refused correction created the corrections database.");
     }
 
     [Fact]
