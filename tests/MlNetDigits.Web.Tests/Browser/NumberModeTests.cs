@@ -14,11 +14,16 @@ public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper ou
         ['1'] = "0.52,0.12 0.50,0.50 0.48,0.88",
         ['0'] = DrawPageTests.Ellipse(0.5, 0.5, 0.24, 0.36, 36),
         ['7'] = "0.22,0.18 0.50,0.18 0.78,0.18 | 0.78,0.18 0.62,0.50 0.46,0.88",
+        ['2'] = "0.25,0.30 0.35,0.15 0.55,0.12 0.72,0.22 0.74,0.40 0.60,0.58 0.25,0.88 0.80,0.88",
+        ['3'] = "0.25,0.18 0.50,0.10 0.72,0.20 0.70,0.40 0.48,0.50 | 0.48,0.50 0.74,0.62 0.74,0.80 0.50,0.90 0.25,0.82",
+        ['4'] = "0.62,0.12 0.22,0.62 0.80,0.62 | 0.62,0.12 0.62,0.90",
     };
 
     [Theory]
     [InlineData("701")]
     [InlineData("107")]
+    [InlineData("42")]
+    [InlineData("307")]
     public async Task NumberMode_ReadsDigitsDrawnSideBySide_WithABoxAndProbabilitiesForEachDigit(string number)
     {
         var page = await OpenAsync();
