@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Net.Http.Headers;
 using MlNetDigits.Web.Api;
+using MlNetDigits.Web.Corrections;
 using MlNetDigits.Web.Datasets;
 using MlNetDigits.Web.Models;
 using MlNetDigits.Web.Security;
@@ -44,6 +45,7 @@ public static class WebApp
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<DatasetStore>();
         builder.Services.AddSingleton<MisclassifiedIndex>();
+        builder.Services.AddSingleton<CorrectionLog>();
         builder.Services.AddProblemDetails();
     }
 
@@ -58,6 +60,8 @@ public static class WebApp
                 : throw new InvalidOperationException($"--port must be a TCP port, 1 to 65535; found '{port}'.");
         if (options.MaxSingleRequestBytes < 1 || options.MaxBatchRequestBytes < 1 || options.MaxBatchSize < 1 || options.PageSize < 1 || options.MaxPixelsPerRequest < 1)
             throw new InvalidOperationException("Web:MaxSingleRequestBytes, Web:MaxBatchRequestBytes, Web:MaxBatchSize, Web:MaxPixelsPerRequest and Web:PageSize must be positive.");
+        if (string.IsNullOrWhiteSpace(options.CorrectionsPath))
+            throw new InvalidOperationException($"Web:CorrectionsPath must name a file (default: {WebOptions.Defaults.CorrectionsPath}, from the base folder).");
         return options;
     }
 
@@ -75,6 +79,8 @@ public static class WebApp
         });
         app.MapStatusEndpoints();
         app.MapPredictionEndpoints();
+        app.MapNumberEndpoints();
+        app.MapCorrectionEndpoints();
         app.MapDatasetEndpoints();
         // Load the models and choose the data set at start, so the log says at once what is served.
         var catalog = app.Services.GetRequiredService<ModelCatalog>();

@@ -37,6 +37,9 @@ public sealed class WebOptions
 
         /// <summary>Which data set the browser shows: "auto" (MNIST when fetched, else the committed sample).</summary>
         public const string Dataset = "auto";
+
+        /// <summary>Where corrections sent from the draw page are kept: "data/corrections.db", from the base folder.</summary>
+        public const string CorrectionsPath = "data/corrections.db";
     }
 
     /// <summary>The loopback port used when neither <c>--urls</c> nor ASPNETCORE_URLS is given.</summary>
@@ -71,4 +74,10 @@ public sealed class WebOptions
 
     /// <summary>The data root holding mnist/ (and sample/); null: MLNETDIGITS_DATA, else ./data.</summary>
     public string? DataRoot { get; set; }
+
+    /// <summary>
+    /// The SQLite file that keeps corrections (see <see cref="Defaults.CorrectionsPath"/>); a relative path is taken from the
+    /// base folder (<see cref="AppFolders"/>). Created with its folder when the first correction arrives.
+    /// </summary>
+    public string CorrectionsPath { get; set; } = Defaults.CorrectionsPath;
 }

@@ -110,7 +110,7 @@ public static class PredictionEndpoints
 
     internal static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";
 
-    private static DigitPrediction Classify(DigitClassifier classifier, ImageRequest request, string where)
+    internal static DigitPrediction Classify(DigitClassifier classifier, ImageRequest request, string where)
     {
         try
         {
@@ -126,7 +126,7 @@ public static class PredictionEndpoints
         }
     }
 
-    private static GrayImage Decode(ImageRequest request)
+    internal static GrayImage Decode(ImageRequest request)
     {
         if (request.Png is { } png)
             return DecodePng(png, "the image");

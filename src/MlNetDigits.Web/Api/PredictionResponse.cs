@@ -5,7 +5,16 @@ namespace MlNetDigits.Web.Api;
 /// <param name="ModelVersion">The first 12 hex digits of the model file's SHA-256: changes when the file is replaced.</param>
 /// <param name="Digit">The predicted class name ("0".."9").</param>
 /// <param name="Confidence">The predicted class's probability.</param>
-/// <param name="Unsure">True when the prediction should not be trusted (low confidence or no ink).</param>
+/// <param name="ConfidenceText">
+/// <paramref name="Confidence"/> as a percentage that is never rounded up to "100 %" ("99.96 %", "&gt; 99.9999 %"; only
+/// exactly 1 is "100 %"), as <see cref="ConfidenceFormat.Percent"/> writes it.
+/// </param>
+/// <param name="IsDigit">False when the image is not a digit (blank, a dot, too little ink, not digit-like).</param>
+/// <param name="NotADigitReason">
+/// Why it is not a digit, in camelCase: <c>blank</c>, <c>dot</c>, <c>tooLittleInk</c> or <c>notDigitLike</c>; null when it is a digit.
+/// </param>
+/// <param name="NotADigitScore">The model's out-of-distribution score (above 0: not digit-like), or null for a model without one (SDCA).</param>
+/// <param name="Unsure">True when the prediction should not be trusted (not a digit, or low confidence).</param>
 /// <param name="UnsureReason">Why it is unsure, in words; null when sure.</param>
 /// <param name="Classes">The class names, in the order of <paramref name="Probabilities"/>.</param>
 /// <param name="Probabilities">Every class probability, in class order.</param>
@@ -15,6 +24,10 @@ public sealed record PredictionResponse(
     string ModelVersion,
     string Digit,
     float Confidence,
+    string ConfidenceText,
+    bool IsDigit,
+    string? NotADigitReason,
+    float? NotADigitScore,
     bool Unsure,
     string? UnsureReason,
     IReadOnlyList<string> Classes,
@@ -32,9 +45,14 @@ public sealed record PredictionResponse(
             classes[i] = probabilities[i].ClassName;
             scores[i] = probabilities[i].Score;
         }
-        return new PredictionResponse(model, prediction.Model.Version, prediction.Digit, prediction.Confidence, prediction.IsUnsure,
+        return new PredictionResponse(model, prediction.Model.Version, prediction.Digit, prediction.Confidence, prediction.ConfidenceText,
+            prediction.IsDigit, ReasonName(prediction.NotADigitReason), prediction.NotADigitScore, prediction.IsUnsure,
             prediction.UnsureReason, classes, scores, includeImage ? DataUrl(prediction.Image) : null);
     }
+
+    /// <summary>The reason in camelCase ("tooLittleInk"), as JSON names are written; null for <see cref="MlNetDigits.NotADigitReason.None"/>.</summary>
+    public static string? ReasonName(NotADigitReason reason) =>
+        reason == MlNetDigits.NotADigitReason.None ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(reason.ToString());
 
     /// <summary>A gray image as a <c>data:image/png;base64,...</c> URL.</summary>
     public static string DataUrl(GrayImage image) => "data:image/png;base64," + Convert.ToBase64String(ImageCodec.EncodePng(image));

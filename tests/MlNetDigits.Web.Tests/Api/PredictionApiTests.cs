@@ -148,6 +148,59 @@ public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<We
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body.GetProperty("unsure").GetBoolean());
         Assert.Contains("no ink", body.GetProperty("unsureReason").GetString());
+        Assert.False(body.GetProperty("isDigit").GetBoolean());
+        Assert.Equal("blank", body.GetProperty("notADigitReason").GetString());
+    }
+
+    [Fact]
+    public async Task Predict_SaysWhetherTheImageIsADigit_WithTheLibrarysReasonScoreAndConfidenceText()
+    {
+        var digit = SampleDigits.DrawingPng(SampleDigits.FirstOf(0));
+        var speck = Enumerable.Repeat((byte)255, 200 * 200).ToArray();
+        for (int y = 90; y < 96; y++)
+            for (int x = 90; x < 96; x++)
+                speck[y * 200 + x] = 0;
+        var dot = ImageCodec.EncodePng(GrayImage.FromBytes(200, 200, speck));
+
+        foreach (var (png, isDigit, reason) in new[] { (digit, true, (string?)null), (dot, false, "dot") })
+        {
+            var (status, body, _) = await PostPngAsync(_client, "/api/predict", png);
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            var expected = _reference.Classify(png);
+            Assert.Equal(isDigit, expected.IsDigit);
+            Assert.Equal(isDigit, body.GetProperty("isDigit").GetBoolean());
+            Assert.Equal(reason, body.GetProperty("notADigitReason").GetString());
+            Assert.Equal(expected.ConfidenceText, body.GetProperty("confidenceText").GetString());
+            // The test CNN has an out-of-distribution head: its score is passed on as the library computes it.
+            Assert.NotNull(expected.NotADigitScore);
+            Assert.Equal(expected.NotADigitScore, body.GetProperty("notADigitScore").GetSingle());
+            if (!isDigit)
+            {
+                Assert.True(body.GetProperty("unsure").GetBoolean());
+                Assert.Contains("a dot", body.GetProperty("unsureReason").GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Predict_ConfidenceTextNeverReadsOneHundredPercentBelowCertainty()
+    {
+        // Sample digits the CNN is at least 99.5 % sure of: a plain percentage with up to one decimal would print "100".
+        var sure = 0;
+        for (int index = 0; index < 200 && sure < 5; index++)
+        {
+            var (_, body, _) = await PostJsonAsync(_client, "/api/predict", new { pixels = SampleDigits.Pixels(index).Select(b => (int)b), preprocess = false });
+            var confidence = body.GetProperty("confidence").GetSingle();
+            if (confidence is < 0.995f or >= 1f)
+                continue;
+            sure++;
+            var text = body.GetProperty("confidenceText").GetString()!;
+            Assert.Equal(ConfidenceFormat.Percent(confidence), text);
+            Assert.False(text.StartsWith("100", StringComparison.Ordinal), $"A confidence of {confidence:R} reads '{text}'.");
+            Assert.EndsWith(" %", text);
+        }
+        Assert.True(sure > 0, "No sample digit among the first 200 has a confidence from 99.5 % to just under 100 %; pick others.");
     }
 
     [Fact]
@@ -327,5 +380,6 @@ public sealed class PredictionApiTests(WebAppFactory factory) : IClassFixture<We
         Assert.Equal(["cnn", "sdca"], models.Select(m => m.GetProperty("name").GetString()));
         Assert.All(models, m => Assert.True(m.GetProperty("available").GetBoolean()));
         Assert.Equal(_reference.Classify(png).Digit, models[0].GetProperty("prediction").GetProperty("digit").GetString());
+        Assert.All(models, m => Assert.True(m.GetProperty("prediction").GetProperty("isDigit").GetBoolean()));
     }
 }

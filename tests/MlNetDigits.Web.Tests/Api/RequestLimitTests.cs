@@ -101,6 +101,8 @@ public sealed class RequestLimitTests(WebAppFactory factory) : IClassFixture<Web
     [Theory]
     [InlineData("/api/predict")]
     [InlineData("/api/compare")]
+    [InlineData("/api/read-number")]
+    [InlineData("/api/corrections?model=cnn&label=1")]
     public async Task PixelRowsOver4096ASide_AreRefused(string url)
     {
         var wide = new { pixels = new[] { new int[ImageCodec.MaxDimension + 1] } };

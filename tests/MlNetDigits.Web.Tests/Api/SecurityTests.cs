@@ -21,6 +21,9 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
     [InlineData("GET", "/api/dataset/test/0.png")]
     [InlineData("GET", "/api/nothing-here")]
     [InlineData("POST", "/api/predict")]
+    [InlineData("POST", "/api/read-number")]
+    [InlineData("POST", "/api/corrections?model=cnn&label=3")]
+    [InlineData("GET", "/api/corrections/count")]
     public async Task EveryResponse_CarriesTheSecurityHeaders(string method, string url)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
@@ -47,10 +50,15 @@ public sealed class SecurityTests(WebAppFactory factory) : IClassFixture<WebAppF
         var response = await SendAsync(_client, PngPost("/api/predict", origin));
         var batch = await SendAsync(_client, PngPost("/api/predict/batch", origin));
         var compare = await SendAsync(_client, PngPost("/api/compare", origin));
+        var number = await SendAsync(_client, PngPost("/api/read-number", origin));
+        var correction = await SendAsync(_client, PngPost("/api/corrections?model=cnn&label=3", origin));
 
         Assert.Contains(origin, AssertProblem(response, HttpStatusCode.Forbidden));
         AssertProblem(batch, HttpStatusCode.Forbidden);
         AssertProblem(compare, HttpStatusCode.Forbidden);
+        AssertProblem(number, HttpStatusCode.Forbidden);
+        AssertProblem(correction, HttpStatusCode.Forbidden);
+        Assert.False(File.Exists(factory.CorrectionsPath), "A refused correction created the corrections database.");
     }
 
     [Fact]

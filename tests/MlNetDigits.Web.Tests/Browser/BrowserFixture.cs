@@ -23,6 +23,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The app's address, e.g. http://127.0.0.1:40123/.</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Where the app keeps corrections: a database in a new temporary folder.</summary>
+    public string CorrectionsPath { get; } = Path.Combine(Path.GetTempPath(), "mlnd-web-browser-corrections-" + Guid.NewGuid().ToString("N"), "corrections.db");
+
     /// <summary>The headless browser.</summary>
     public IBrowser Browser { get; private set; } = null!;
 
@@ -46,6 +49,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             "--Web:Dataset=sample",
             $"--Web:DataRoot={TestModels.DataRoot}",
             "--Web:WatchModels=false",
+            $"--Web:CorrectionsPath={CorrectionsPath}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();

@@ -157,7 +157,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     }
 
     /// <summary>Draws "x,y x,y ... | x,y ..." (canvas fractions, strokes separated by '|') with the mouse.</summary>
-    private static async Task DrawAsync(IPage page, string strokes)
+    internal static async Task DrawAsync(IPage page, string strokes)
     {
         var box = (await page.GetByTestId("pad").BoundingBoxAsync())!;
         foreach (var stroke in strokes.Split('|', StringSplitOptions.TrimEntries))
@@ -174,7 +174,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     }
 
     /// <summary>Waits until the page shows the answer to the latest drawing (no request pending).</summary>
-    private static Task WaitForAnswerAsync(IPage page) =>
+    internal static Task WaitForAnswerAsync(IPage page) =>
         page.WaitForFunctionAsync("document.body.dataset.state === 'answered' && document.body.dataset.answered === document.body.dataset.revision", null,
             new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 50 });
 
@@ -185,7 +185,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         output.WriteLine($"Screenshot: {path}");
     }
 
-    private static string Ellipse(double cx, double cy, double rx, double ry, int steps) =>
+    internal static string Ellipse(double cx, double cy, double rx, double ry, int steps) =>
         string.Join(' ', Enumerable.Range(0, steps + 1).Select(i =>
         {
             var a = 2 * Math.PI * i / steps - Math.PI / 2;

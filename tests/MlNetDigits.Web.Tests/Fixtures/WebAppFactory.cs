@@ -5,7 +5,8 @@ namespace MlNetDigits.Web.Tests.Fixtures;
 
 /// <summary>
 /// The app in the ASP.NET Core test host, serving the two test models as "cnn" and "sdca" and the committed sample as its
-/// data set. Extra settings (e.g. another model file) can be passed in.
+/// data set, and keeping corrections in a database of its own in a new temporary folder (<see cref="CorrectionsPath"/>).
+/// Extra settings (e.g. another model file) can be passed in.
 /// </summary>
 public class WebAppFactory : WebApplicationFactory<Program>
 {
@@ -21,6 +22,9 @@ public class WebAppFactory : WebApplicationFactory<Program>
 
     private WebAppFactory(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
 
+    /// <summary>Where this app keeps corrections (unless the settings name another file): in a new temporary folder, made with the file when the first correction arrives.</summary>
+    public string CorrectionsPath { get; } = Path.Combine(Path.GetTempPath(), "mlnd-web-corrections-" + Guid.NewGuid().ToString("N"), "corrections.db");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -31,6 +35,7 @@ public class WebAppFactory : WebApplicationFactory<Program>
             ["Web:Dataset"] = "sample",
             ["Web:DataRoot"] = TestModels.DataRoot,
             ["Web:WatchModels"] = "false",
+            ["Web:CorrectionsPath"] = CorrectionsPath,
         };
         foreach (var (key, value) in _settings ?? new Dictionary<string, string?>())
             all[key] = value;

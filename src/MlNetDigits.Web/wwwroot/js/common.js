@@ -62,7 +62,32 @@ const Digits = {
     else { node.removeAttribute("href"); node.setAttribute("aria-disabled", "true"); }
   },
 
+  /**
+   * A probability as a percentage that never rounds up to "100 %": one decimal, or as many more (up to four) as it takes
+   * to stay below 100 ("99.96 %"), or "> 99.9999 %"; only exactly 1 is "100 %". The server's ConfidenceFormat.Percent.
+   */
   percent(p) {
-    return (100 * p).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1) + "%";
+    if (Number.isNaN(p)) return "NaN";
+    const value = 100 * Math.min(1, Math.max(0, p));
+    if (value >= 100) return "100 %";
+    for (let decimals = 1; decimals <= 4; decimals++) {
+      const text = value.toFixed(decimals);
+      if (!text.startsWith("100")) return text + " %";
+    }
+    return "> 99.9999 %";
+  },
+
+  /**
+   * A short percentage for narrow columns (probability bars): one decimal, but ">99.9%" rather than rounding up to 100,
+   * and "<0.1%" rather than rounding a probability above 0 down to 0; only exactly 1 and 0 are "100%" and "0%".
+   */
+  shortPercent(p) {
+    if (Number.isNaN(p)) return "NaN";
+    if (p >= 1) return "100%";
+    if (p <= 0) return "0%";
+    const text = (100 * p).toFixed(1);
+    if (text.startsWith("100")) return ">99.9%";
+    if (text === "0.0") return "<0.1%";
+    return text + "%";
   },
 };

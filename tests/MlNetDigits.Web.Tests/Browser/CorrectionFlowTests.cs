@@ -1,0 +1,83 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace MlNetDigits.Web.Tests.Browser;
+
+/// <summary>
+/// The draw page's answers in Chromium: "not a digit" in place of a digit, and "Wrong?" storing what a drawing really is
+/// in the app's corrections database (read back with the library's <see cref="CorrectionStore"/>).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class CorrectionFlowTests(BrowserFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Wrong_ThenADigit_StoresTheDrawingWithTheRightLabelAndTheModelsAnswer()
+    {
+        var page = await OpenAsync();
+        await DrawPageTests.DrawAsync(page, "0.52,0.12 0.50,0.50 0.48,0.88");
+        await DrawPageTests.WaitForAnswerAsync(page);
+        Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
+        var version = (await page.GetByTestId("model-cnn").Locator(".version").InnerTextAsync()).Replace("v ", "");
+        long before = File.Exists(fixture.CorrectionsPath) ? CorrectionStore.Open(fixture.CorrectionsPath).Count() : 0;
+
+        Assert.False(await page.GetByTestId("picker-cnn").IsVisibleAsync());
+        await page.GetByTestId("wrong-cnn").ClickAsync();
+        Assert.True(await page.GetByTestId("picker-cnn").IsVisibleAsync());
+        await page.GetByTestId("label-cnn-7").ClickAsync();
+        await page.GetByTestId("saved-cnn").Filter(new LocatorFilterOptions { HasText = "Saved" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+
+        Assert.StartsWith("Saved: it was a 7.", await page.GetByTestId("saved-cnn").InnerTextAsync());
+        Assert.True(await page.GetByTestId("wrong-cnn").IsDisabledAsync(), "The answer can be corrected twice.");
+        var rows = CorrectionStore.Open(fixture.CorrectionsPath).ReadAll();
+        Assert.Equal(before + 1, rows.Count);
+        var row = rows[^1];
+        Assert.Equal(7u, row.Label);
+        Assert.Equal("1", row.Predicted);
+        Assert.Equal("first", row.ModelName);
+        Assert.Equal(version, row.ModelVersion);
+        Assert.InRange(row.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Contains(row.Pixels, v => v > 0);
+        // The drawing kept is the pad's PNG, 280 x 280.
+        Assert.NotNull(row.Drawing);
+        var drawing = ImageCodec.Decode(row.Drawing);
+        Assert.Equal((280, 280), (drawing.Width, drawing.Height));
+        await ScreenshotAsync(page, "draw-corrected");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ADot_IsShownAsNotADigit_NotAsADigitAtSomePercent()
+    {
+        var page = await OpenAsync();
+
+        // One click: a round dot 20 px wide on the 280 px pad, 7 % of its side.
+        await DrawPageTests.DrawAsync(page, "0.5,0.5");
+        await DrawPageTests.WaitForAnswerAsync(page);
+
+        foreach (var model in new[] { "cnn", "sdca" })
+        {
+            Assert.Equal("not a digit", await page.GetByTestId($"digit-{model}").InnerTextAsync());
+            Assert.Equal("(a dot)", await page.GetByTestId($"not-digit-{model}").InnerTextAsync());
+            Assert.Equal(0, await page.GetByTestId($"model-{model}").Locator(".bars li.best").CountAsync());
+            Assert.Contains("a dot", await page.GetByTestId($"reason-{model}").InnerTextAsync());
+        }
+        await page.Context.CloseAsync();
+    }
+
+    private async Task<IPage> OpenAsync()
+    {
+        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl);
+        await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
+        return page;
+    }
+
+    private async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"Screenshot: {path}");
+    }
+}
