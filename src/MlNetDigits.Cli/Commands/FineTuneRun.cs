@@ -74,7 +74,10 @@ internal static class FineTuneRun
         // The initial model stays as it is: the new one goes beside it, under another name, and only there.
         var initialPath = Path.GetFullPath(ModelArguments.Resolve(fineTune.InitialModel ?? Defaults.InitialModel));
         var rejectedPath = RejectedPath(outPath);
-        var suggestion = Path.GetFileNameWithoutExtension(initialPath) + "-tuned.zip";
+        // A free name beside --out to suggest: BASE-tuned.zip, else BASE-tuned-2.zip, ...
+        var suggestion = Path.Combine(Path.GetDirectoryName(outPath) ?? "", Path.GetFileNameWithoutExtension(initialPath) + "-tuned.zip");
+        for (int n = 2; File.Exists(suggestion) || SameFile(suggestion, initialPath); n++)
+            suggestion = Path.Combine(Path.GetDirectoryName(outPath) ?? "", string.Create(inv, $"{Path.GetFileNameWithoutExtension(initialPath)}-tuned-{n}.zip"));
         if (SameFile(outPath, initialPath) || SameFile(rejectedPath, initialPath))
             throw new UsageException($"--out '{outPath}' would replace the initial model {initialPath}; a fine-tuned model is saved beside the old one, never over it (even with --force). Choose another --out, e.g. --out {suggestion}.");
         if (File.Exists(outPath) && !request.Force)

@@ -130,7 +130,7 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
     {
         var baseModel = CopyOfCnn();
         var corrections = CorrectionsOfMistakes(baseModel, 1);
-        var existing = Path.Combine(_temp.Path, "tuned.zip");
+        var existing = Path.Combine(_temp.Path, "base", "cnn-tuned.zip");
         File.WriteAllText(existing, "an earlier fine-tune");
 
         var (code, _, error) = await CliRunner.RunAsync(["train", "--trainer", "cnn", "--corrections", corrections, "--model", baseModel,
@@ -138,6 +138,7 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains($"'{existing}' already exists; pass --force to replace it", error);
+        Assert.Contains($"--out {Path.Combine(_temp.Path, "base", "cnn-tuned-2.zip")}", error);
         Assert.Equal("an earlier fine-tune", File.ReadAllText(existing));
     }
 
