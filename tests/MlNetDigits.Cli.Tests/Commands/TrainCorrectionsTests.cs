@@ -24,16 +24,17 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
     }
 
     /// <summary>
-    /// Stores as corrections, with their true labels, the first <paramref name="count"/> images of the sample's test split
-    /// that <paramref name="modelPath"/> gets wrong: what a user correcting its mistakes would store.
+    /// Stores as corrections, with their true labels, the first <paramref name="count"/> images of the sample's training
+    /// split that <paramref name="modelPath"/> gets wrong: what a user correcting its mistakes would store (no test image,
+    /// so the test figures are not flattered).
     /// </summary>
     private string CorrectionsOfMistakes(string modelPath, int count)
     {
         var ml = new MLContext(0);
         var model = ml.Model.Load(modelPath, out _);
-        var test = ml.Data.LoadFromIdxFolder(CliRunner.SampleFolder, DatasetSplit.Test);
-        var labels = ml.Data.CreateEnumerable<LabelRow>(test, reuseRowObject: false).Select(r => r.Label).ToList();
-        var scored = model.Transform(test);
+        var images = ml.Data.LoadFromIdxFolder(CliRunner.SampleFolder, DatasetSplit.Train);
+        var labels = ml.Data.CreateEnumerable<LabelRow>(images, reuseRowObject: false).Select(r => r.Label).ToList();
+        var scored = model.Transform(images);
         var path = Path.Combine(_temp.Path, "corrections.db");
         var store = CorrectionStore.Open(path);
         using var cursor = scored.GetRowCursor(scored.Schema);
@@ -72,7 +73,7 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
         var tuned = Path.Combine(_temp.Path, "base", "cnn-tuned.zip");
 
         var (code, output, error) = await CliRunner.RunAsync(["train", "--trainer", "cnn", "--corrections", corrections, "--model", baseModel,
-            "--out", tuned, "--data", data, "--repeat", "20", "--epochs", "3", "--seed", "1", "--threads", "2", "--max-test-drop", "100", "--json"]);
+            "--out", tuned, "--data", data, "--repeat", "30", "--epochs", "5", "--learning-rate", "0.005", "--seed", "1", "--threads", "2", "--max-test-drop", "100", "--json"]);
 
         Assert.True(code == 0, error);
         using var doc = TrainedModels.Parse(output);
@@ -80,7 +81,8 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
         Assert.Equal(8, fineTune.GetProperty("correctionCount").GetInt32());
         Assert.Equal(0, fineTune.GetProperty("correctionsRightBefore").GetInt32());
         var rightAfter = fineTune.GetProperty("correctionsRightAfter").GetInt32();
-        Assert.True(rightAfter >= 4, $"only {rightAfter} of 8 corrections right after fine-tuning");
+        // 8 of 8 here (2026-12-03); 6 leaves room for another machine's rounding.
+        Assert.True(rightAfter >= 6, $"only {rightAfter} of 8 corrections right after fine-tuning");
         Assert.Equal(100, fineTune.GetProperty("testRows").GetInt32());
         Assert.InRange(fineTune.GetProperty("testAccuracyBefore").GetDouble(), 0.3, 1);
         Assert.True(fineTune.GetProperty("accepted").GetBoolean());
