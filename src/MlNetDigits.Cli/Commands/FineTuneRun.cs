@@ -21,7 +21,7 @@ internal static class FineTuneRun
     /// <summary>The defaults of a fine-tune, each chosen so that the model learns the corrections without forgetting MNIST.</summary>
     public static class Defaults
     {
-        /// <summary>The model fine-tuned without <c>--model</c>: the shipped "cnn" (models/cnn-best.zip), which the web app serves and people correct.</summary>
+        /// <summary>The model fine-tuned without <c>--model</c>: the shipped "cnn" (models/cnn-best.zip), the most accurate one.</summary>
         public const string InitialModel = "cnn";
 
         /// <summary>One epoch: the network is trained already; a pass over the data teaches it the corrections.</summary>
@@ -230,7 +230,7 @@ internal static class FineTuneRun
         }
         catch (FileNotFoundException e)
         {
-            throw new FileNotFoundException($"--corrections: {e.Message} Give the SQLite file the web app keeps its corrections in (Web:CorrectionsPath, by default data/corrections.db).", e.FileName, e);
+            throw new FileNotFoundException($"--corrections: {e.Message} Give an SQLite file of corrections written by CorrectionStore (MlNetDigits.CorrectionStore.Open(path).Add(...)).", e.FileName, e);
         }
         IReadOnlyList<Correction> corrections;
         try
@@ -243,7 +243,7 @@ internal static class FineTuneRun
         }
         if (corrections.Count == 0)
             throw new InvalidDataException($"The corrections database '{store.Path}' holds no corrections: there is nothing to fine-tune on. " +
-                "Corrections are stored when someone corrects an answer in the web app (or by CorrectionStore.Add).");
+                "Corrections are added with CorrectionStore.Add (label, the 784 pixels the model saw, its answer).");
         return (store, corrections);
     }
 

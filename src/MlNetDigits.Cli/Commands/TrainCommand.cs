@@ -23,7 +23,7 @@ internal sealed record TrainRequest(LearnerSettings Settings, string DataName, s
     FineTuneRequest? FineTune = null);
 
 /// <summary>What <c>train --corrections</c> adds to a request: the corrections, the model to start from and the safeguards.</summary>
-/// <param name="Corrections">The corrections database (SQLite, as the web app writes it).</param>
+/// <param name="Corrections">The corrections database (SQLite, written by CorrectionStore).</param>
 /// <param name="InitialModel">The <c>--model</c> value (a file or a shipped model's name); null for <see cref="FineTuneRun.Defaults.InitialModel"/>.</param>
 /// <param name="Repeat">How many times each correction is repeated among the training images; null: chosen from their number.</param>
 /// <param name="MaxTestDrop">The most the test accuracy may fall, in percentage points, for the model to be saved as <c>--out</c>.</param>
@@ -72,7 +72,7 @@ internal static class TrainCommand
         augmentation.AcceptOnlyFromAmong("on", "off");
         var corrections = new Option<string?>("--corrections")
         {
-            Description = "CNN: fine-tune --model (the CNN given) on the training split plus the corrections in this SQLite database (as the web app stores them, oversampled and augmented), " +
+            Description = "CNN: fine-tune --model (the CNN given) on the training split plus the corrections in this SQLite database (written by CorrectionStore; oversampled and augmented), " +
                           "then report accuracy on the corrections and on the test split before and after.",
             HelpName = "DB",
         };

@@ -111,6 +111,27 @@ public sealed class TrainCorrectionsTests(TrainedModels models) : IDisposable
     }
 
     [Fact]
+    public async Task FineTune_TestAccuracyFallsTooFar_SavesTheModelAsRejectedNotAsOutAndFails()
+    {
+        var baseModel = CopyOfCnn();
+        var baseHash = Hash(baseModel);
+        var corrections = CorrectionsOfMistakes(baseModel, 4);
+        var data = TinyDigits.Create(Path.Combine(_temp.Path, "tiny"));
+        var tuned = Path.Combine(_temp.Path, "tuned.zip");
+
+        // A learning rate of 5 wrecks the weights, so the test accuracy falls far more than the 0 points allowed.
+        var (code, output, error) = await CliRunner.RunAsync(["train", "--trainer", "cnn", "--corrections", corrections, "--model", baseModel,
+            "--out", tuned, "--data", data, "--repeat", "10", "--learning-rate", "5", "--seed", "1", "--threads", "2", "--max-test-drop", "0"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("Rejected: the test accuracy fell by more than 0 points", output);
+        Assert.Contains($"the fine-tuned model was not saved as {tuned}", error);
+        Assert.False(File.Exists(tuned));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "tuned.rejected.zip")));
+        Assert.Equal(baseHash, Hash(baseModel));
+    }
+
+    [Fact]
     public async Task FineTune_OutIsTheBaseModel_RefusesEvenWithForceAndLeavesItUntouched()
     {
         var baseModel = CopyOfCnn();
