@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.ML;
 using MlNetDigits.Cli.Reports;
@@ -17,7 +18,17 @@ namespace MlNetDigits.Cli.Commands;
 /// <param name="Json">Print one JSON document on stdout.</param>
 /// <param name="Force">Replace an existing <paramref name="OutPath"/>.</param>
 /// <param name="SeedGiven">Whether <c>--seed</c> was given.</param>
-internal sealed record TrainRequest(LearnerSettings Settings, string DataName, string? DataDir, string OutPath, bool Json, bool Force, bool SeedGiven);
+/// <param name="FineTune">With <c>--corrections</c>: what to fine-tune from and on; null for a run from scratch.</param>
+internal sealed record TrainRequest(LearnerSettings Settings, string DataName, string? DataDir, string OutPath, bool Json, bool Force, bool SeedGiven,
+    FineTuneRequest? FineTune = null);
+
+/// <summary>What <c>train --corrections</c> adds to a request: the corrections, the model to start from and the safeguards.</summary>
+/// <param name="Corrections">The corrections database (SQLite, written by CorrectionStore).</param>
+/// <param name="InitialModel">The <c>--model</c> value (a file or a shipped model's name); null for <see cref="FineTuneRun.Defaults.InitialModel"/>.</param>
+/// <param name="Repeat">How many times each correction is repeated among the training images; null: chosen from their number.</param>
+/// <param name="MaxTestDrop">The most the test accuracy may fall, in percentage points, for the model to be saved as <c>--out</c>.</param>
+/// <param name="PresetGiven">Whether <c>--preset</c> was given (else the initial model's own preset is used).</param>
+internal sealed record FineTuneRequest(string Corrections, string? InitialModel, int? Repeat, double MaxTestDrop, bool PresetGiven);
 
 /// <summary>
 /// <c>mlnetdigits train --trainer sdca|cnn ... --out MODEL.zip</c>: trains the standard pipeline (ML.NET's SdcaMaximumEntropy,
@@ -48,6 +59,39 @@ internal static class TrainCommand
             HelpName = "MODEL.zip",
         };
         var force = new Option<bool>("--force") { Description = "Replace MODEL.zip (and MODEL.metrics.json) when it exists." };
+        var learningRate = new Option<double?>("--learning-rate")
+        {
+            Description = "CNN: the (peak) learning rate (default: the preset's; with --corrections a tenth of it).",
+            HelpName = "LR",
+        };
+        var augmentation = new Option<string?>("--augmentation")
+        {
+            Description = "CNN: on or off: random affine maps of the training images (default: the preset's; with --corrections on).",
+            HelpName = "on|off",
+        };
+        augmentation.AcceptOnlyFromAmong("on", "off");
+        var corrections = new Option<string?>("--corrections")
+        {
+            Description = "CNN: fine-tune --model (the CNN given) on the training split plus the corrections in this SQLite database (written by CorrectionStore; oversampled and augmented), " +
+                          "then report accuracy on the corrections and on the test split before and after.",
+            HelpName = "DB",
+        };
+        var initialModel = new Option<string?>("--model", "--initial-model")
+        {
+            Description = $"With --corrections: the CNN to fine-tune, a file or a shipped model's name (default: {FineTuneRun.Defaults.InitialModel}, i.e. models/cnn-best.zip). It is never overwritten: --out must name another file.",
+            HelpName = "MODEL.zip",
+        };
+        var repeat = new Option<int?>("--repeat")
+        {
+            Description = $"With --corrections: how many times each correction is repeated among the training images (default: enough for them to be about {FineTuneRun.Defaults.CorrectionShare:P0} of the rows, 1 to {FineTuneRun.Defaults.MaxRepeat}).",
+            HelpName = "N",
+        };
+        var maxTestDrop = new Option<double>("--max-test-drop")
+        {
+            Description = "With --corrections: the most the test accuracy may fall, in percentage points; a model that falls further is saved as MODEL.rejected.zip instead and the command fails.",
+            DefaultValueFactory = _ => FineTuneRun.Defaults.MaxTestDropPoints,
+            HelpName = "POINTS",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON document with the metrics on stdout (progress goes to stderr)." };
 
         var command = new Command("train", "Train a digit classifier, evaluate it on the test split and save it.") { trainer, data };
@@ -57,6 +101,12 @@ internal static class TrainCommand
         command.Options.Add(output);
         command.Options.Add(force);
         command.Options.Add(json);
+        command.Options.Add(learningRate);
+        command.Options.Add(augmentation);
+        command.Options.Add(corrections);
+        command.Options.Add(initialModel);
+        command.Options.Add(repeat);
+        command.Options.Add(maxTestDrop);
         command.SetAction((parse, cancellationToken) => CliApp.Guard(env, () => RunAsync(env, Read(parse), cancellationToken)));
         return command;
     }
@@ -75,9 +125,23 @@ internal static class TrainCommand
             Threads = parse.GetValue<int?>("--threads"),
             CheckpointDirectory = parse.GetValue<string?>("--checkpoint"),
             ResumeFrom = parse.GetValue<string?>("--resume"),
+            LearningRate = parse.GetValue<double?>("--learning-rate"),
+            Augmentation = parse.GetValue<string?>("--augmentation") is { } augment ? augment == "on" : null,
         };
+        FineTuneRequest? fineTune = null;
+        if (parse.GetValue<string?>("--corrections") is { } corrections)
+        {
+            fineTune = new FineTuneRequest(corrections, parse.GetValue<string?>("--model"), parse.GetValue<int?>("--repeat"),
+                parse.GetValue<double>("--max-test-drop"), parse.GetResult("--preset") is OptionResult { Implicit: false });
+        }
+        else
+        {
+            var onlyWithCorrections = new[] { "--model", "--repeat", "--max-test-drop" }.FirstOrDefault(o => parse.GetResult(o) is OptionResult { Implicit: false });
+            if (onlyWithCorrections is not null)
+                throw new UsageException($"{onlyWithCorrections} applies to fine-tuning only: add --corrections DB (the corrections to fine-tune on).");
+        }
         return new TrainRequest(settings, parse.GetValue<string>("--data")!, parse.GetValue<string?>("--data-dir"), parse.GetValue<string>("--out")!,
-            parse.GetValue<bool>("--json"), parse.GetValue<bool>("--force"), seed is not null);
+            parse.GetValue<bool>("--json"), parse.GetValue<bool>("--force"), seed is not null, fineTune);
     }
 
     /// <summary>MODEL.metrics.json for MODEL.zip.</summary>
@@ -85,7 +149,9 @@ internal static class TrainCommand
 
     private static async Task<int> RunAsync(CliEnvironment env, TrainRequest request, CancellationToken cancellationToken)
     {
-        var (settings, dataName, _, outPath, json, force, seedGiven) = request;
+        if (request.FineTune is not null)
+            return await FineTuneRun.RunAsync(env, request, cancellationToken).ConfigureAwait(false);
+        var (settings, dataName, _, outPath, json, force, seedGiven, _) = request;
         settings.Validate();
         if (string.IsNullOrWhiteSpace(outPath))
             throw new UsageException("--out needs a file name, e.g. --out my-cnn.zip.");
@@ -189,6 +255,10 @@ internal static class TrainCommand
             args.AddRange(["--threads", t.ToString(inv)]);
         if (s.Backend is { } b)
             args.AddRange(["--backend", b]);
+        if (s.LearningRate is { } lr)
+            args.AddRange(["--learning-rate", lr.ToString("R", inv)]);
+        if (s.Augmentation is { } augment)
+            args.AddRange(["--augmentation", augment ? "on" : "off"]);
         var data = DatasetLocator.IsKnownName(request.DataName) ? request.DataName : Path.GetFullPath(request.DataName);
         args.AddRange(["--data", data, "--data-dir", root.Folder]);
         if (s.CheckpointDirectory is { } explicitCheckpoint)

@@ -10,4 +10,10 @@ internal sealed record Misclassified(long Row, int Actual, int Predicted, IReadO
 {
     /// <summary>The probability the model gave its (wrong) prediction.</summary>
     public float Confidence => Top.Count > 0 && Top[0].Class == Predicted ? Top[0].Probability : float.NaN;
+
+    /// <summary>The model's out-of-distribution score of the image (above 0: not digit-like); null for a model without one.</summary>
+    public float? NotADigitScore { get; init; }
+
+    /// <summary>True when the model's out-of-distribution score says the image is not digit-like (the digit facade would answer "not a digit").</summary>
+    public bool IsNotDigitLike => NotADigitScore > 0;
 }

@@ -388,16 +388,25 @@ internal static class ReportWriter
         }
     }
 
-    private static string GalleryCaption(LearnerResult r, int shown) => r.MisclassifiedCount == 0
-        ? "No test image was misclassified."
-        : string.Create(CultureInfo.InvariantCulture,
+    private static string GalleryCaption(LearnerResult r, int shown)
+    {
+        if (r.MisclassifiedCount == 0)
+            return "No test image was misclassified.";
+        var caption = string.Create(CultureInfo.InvariantCulture,
             $"{r.MisclassifiedCount:N0} test images were misclassified; the {shown} the model was most sure of are shown (true → predicted, probability of the prediction).");
+        var flagged = r.Misclassified.Take(shown).Count(m => m.IsNotDigitLike);
+        return flagged == 0 ? caption : caption + string.Create(CultureInfo.InvariantCulture,
+            $" {flagged} of them the model's out-of-distribution score calls not digit-like, so the digit facade would answer \"not a digit\" instead of the wrong digit.");
+    }
 
-    private static string MistakeCaption(LearnerResult r, Misclassified m) =>
-        string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, m.Actual)} → {ClassName(r, m.Predicted)} ({m.Confidence:P1})");
+    /// <summary>"4 → 9 (99.96 %)", with ", not digit-like" when the model's out-of-distribution score flags the image.</summary>
+    public static string MistakeCaption(LearnerResult r, Misclassified m) =>
+        $"{ClassName(r, m.Actual)} → {ClassName(r, m.Predicted)} ({ConfidenceFormat.Percent(m.Confidence)}{(m.IsNotDigitLike ? ", not digit-like" : "")})";
 
-    private static string TopProbabilities(LearnerResult r, Misclassified m) => string.Join(", ",
-        m.Top.Take(3).Select(x => string.Create(CultureInfo.InvariantCulture, $"{ClassName(r, x.Class)}: {x.Probability:P1}")));
+    /// <summary>The top three classes with their probabilities, and the out-of-distribution score when the model has one.</summary>
+    public static string TopProbabilities(LearnerResult r, Misclassified m) => string.Join(", ",
+        m.Top.Take(3).Select(x => $"{ClassName(r, x.Class)}: {ConfidenceFormat.Percent(x.Probability)}")) +
+        (m.NotADigitScore is { } ood ? string.Create(CultureInfo.InvariantCulture, $"; not-a-digit score {ood:F2}{(ood > 0 ? " (above 0: not digit-like)" : "")}") : "");
 
     private static string ClassName(LearnerResult r, int c)
     {

@@ -45,6 +45,21 @@ internal sealed record LearnerSettings
     /// <summary>A CNN checkpoint (folder or file) to continue from.</summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>The CNN's (peak) learning rate; null: the preset's (or, for the optimizer given, PyTorch's default).</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>CNN augmentation: true on (the preset's augmentation, or random affine maps when it has none), false off, null the preset's choice.</summary>
+    public bool? Augmentation { get; init; }
+
+    /// <summary>CNN: shuffle the training images every epoch (true), keep the file order (false), or the preset's choice (null).</summary>
+    public bool? Shuffle { get; init; }
+
+    /// <summary>A trained CNN to start from (fine-tuning): its layers, weights and normalisation replace the preset's; null: from scratch.</summary>
+    public ImageClassificationTransformer? InitialModel { get; init; }
+
+    /// <summary>The file <see cref="InitialModel"/> came from, for descriptions.</summary>
+    public string? InitialModelPath { get; init; }
+
     /// <summary>Batches between CNN progress reports.</summary>
     public int ProgressInterval { get; init; } = 10;
 
@@ -62,7 +77,13 @@ internal sealed record LearnerSettings
                 parts.Add(string.Create(CultureInfo.InvariantCulture, $"{epochs} epoch{(epochs == 1 ? "" : "s")}"));
             if (Optimizer is { } optimizer)
                 parts.Add(optimizer.ToLowerInvariant());
-            return $"CNN ({string.Join(", ", parts)})";
+            if (LearningRate is { } rate)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"lr {rate:G4}"));
+            if (Augmentation is { } augment)
+                parts.Add(augment ? "augmentation on" : "augmentation off");
+            return InitialModelPath is { } from
+                ? $"CNN fine-tuned from {Path.GetFileName(from)} ({string.Join(", ", parts)})"
+                : $"CNN ({string.Join(", ", parts)})";
         }
     }
 
@@ -83,9 +104,20 @@ internal sealed record LearnerSettings
             throw new UsageException("--backend applies to --trainer cnn only (SDCA is ML.NET's and runs on the CPU).");
         if (!IsCnn && Optimizer is not null)
             throw new UsageException("--optimizer applies to --trainer cnn only (SDCA has no optimizer to choose).");
+        if (LearningRate is { } rate && !(rate > 0 && rate <= 10))
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--learning-rate must be a number above 0 and at most 10, e.g. 0.001, not {rate}."));
+        if (!IsCnn && (LearningRate is not null || Augmentation is not null))
+            throw new UsageException("--learning-rate and --augmentation apply to --trainer cnn only (SDCA tunes its own step sizes and reads no images as such).");
         if (!IsCnn && (CheckpointDirectory is not null || ResumeFrom is not null))
             throw new UsageException("--checkpoint and --resume apply to --trainer cnn only (SDCA trains in one go).");
     }
+
+    /// <summary>
+    /// The augmentation <c>--augmentation on</c> means: the preset's own ("best": random affine maps), or for a preset without
+    /// one the same random affine maps (rotation, scale, shift, shear; no elastic distortion).
+    /// </summary>
+    public static ImageAugmentationOptions AugmentationOn(string preset) =>
+        ImageClassificationPreset.Get(preset).Augmentation ?? new ImageAugmentationOptions { Elastic = false };
 
     /// <summary>The estimator chain that trains this learner on data with "Label" (UInt32) and "Image" (a Single vector) columns.</summary>
     /// <param name="ml">The context (its seed drives SDCA's shuffling; the CNN gets <see cref="Seed"/> explicitly).</param>
@@ -96,23 +128,29 @@ internal sealed record LearnerSettings
         var toKey = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
         if (IsCnn)
         {
+            var options = new ImageClassificationTrainer.Options
+            {
+                LabelColumnName = "Label",
+                FeatureColumnName = "Image",
+                Preset = Preset,
+                Epochs = Epochs,
+                Optimizer = Optimizer?.ToLowerInvariant(),
+                LearningRate = LearningRate,
+                Shuffle = Shuffle,
+                InitialModel = InitialModel,
+                Seed = Seed,
+                NumberOfThreads = Threads,
+                Backend = Backend is null ? null : Enum.Parse<Engine.Backends.BackendKind>(Backend, ignoreCase: true),
+                WorkspacePath = CheckpointDirectory,
+                ResumeFrom = ResumeFrom,
+                ProgressInterval = ProgressInterval,
+                MetricsCallback = metricsCallback,
+                CancellationToken = cancellationToken,
+            };
+            if (Augmentation is { } augment)
+                options.Augmentation = augment ? AugmentationOn(Preset) : null;
             return toKey
-                .Append(ml.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
-                {
-                    LabelColumnName = "Label",
-                    FeatureColumnName = "Image",
-                    Preset = Preset,
-                    Epochs = Epochs,
-                    Optimizer = Optimizer?.ToLowerInvariant(),
-                    Seed = Seed,
-                    NumberOfThreads = Threads,
-                    Backend = Backend is null ? null : Enum.Parse<Engine.Backends.BackendKind>(Backend, ignoreCase: true),
-                    WorkspacePath = CheckpointDirectory,
-                    ResumeFrom = ResumeFrom,
-                    ProgressInterval = ProgressInterval,
-                    MetricsCallback = metricsCallback,
-                    CancellationToken = cancellationToken,
-                }))
+                .Append(ml.MulticlassClassification.Trainers.ImageClassification(options))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         }
         return toKey

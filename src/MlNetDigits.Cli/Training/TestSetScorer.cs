@@ -51,7 +51,9 @@ internal static class TestSetScorer
 
         // ML.NET's evaluation cannot be interrupted (MLContext.CancelExecution is internal), so Ctrl+C takes effect after it.
         cancellationToken.ThrowIfCancellationRequested();
-        string[] cached = output.GetColumnOrNull("PredictedLabel") is null ? ["Label", "Score"] : ["Label", "Score", "PredictedLabel"];
+        var hasOodScore = output.GetColumnOrNull(DigitClassifierOptions.Defaults.OodScoreColumnName)?.Type is VectorDataViewType { ItemType: var oodItem, Size: 1 } && oodItem == NumberDataViewType.Single;
+        string[] cached = [.. new[] { "Label", "Score" }.Concat(output.GetColumnOrNull("PredictedLabel") is null ? [] : ["PredictedLabel"])
+            .Concat(hasOodScore ? [DigitClassifierOptions.Defaults.OodScoreColumnName] : [])];
         var scored = ml.Data.Cache(model.Transform(test), cached);
         CheckProbabilities(scored, modelName, cancellationToken);
         var evaluation = ml.MulticlassClassification.EvaluateDetailed(scored);
@@ -60,7 +62,11 @@ internal static class TestSetScorer
         var mistakes = evaluation.Misclassified.OrderByDescending(m => m.Top[0].Probability).ThenBy(m => m.Row).Take(galleryCount).ToList();
         var wanted = mistakes.Select(m => m.Row).Concat(Enumerable.Range(0, SampleImageCount).Select(i => (long)i)).ToHashSet();
         var images = ReadImages(test, test.Schema["Image"], wanted, cancellationToken);
-        var gallery = mistakes.Select(m => new Misclassified(m.Row, m.TrueClass, m.PredictedClass, m.Top, images[m.Row])).ToList();
+        var oodScores = hasOodScore ? ReadOodScores(scored, [.. mistakes.Select(m => m.Row)], cancellationToken) : [];
+        var gallery = mistakes.Select(m => new Misclassified(m.Row, m.TrueClass, m.PredictedClass, m.Top, images[m.Row])
+        {
+            NotADigitScore = oodScores.TryGetValue(m.Row, out var ood) ? ood : null,
+        }).ToList();
         var samples = Enumerable.Range(0, SampleImageCount).Where(i => images.ContainsKey(i)).Select(i => images[i]).ToList();
         return new ScoredTestSet(evaluation, gallery, samples, imageType, height, width);
     }
@@ -91,6 +97,29 @@ internal static class TestSetScorer
                     "damaged: it cannot be evaluated. Retrain it (with fewer epochs or a lower learning rate if training diverged) or use another model file.");
             }
         }
+    }
+
+    /// <summary>The model's out-of-distribution score ("OodScore": above 0, not digit-like) of the rows in <paramref name="rows"/>.</summary>
+    private static Dictionary<long, float> ReadOodScores(IDataView scored, HashSet<long> rows, CancellationToken cancellationToken)
+    {
+        var scores = new Dictionary<long, float>();
+        if (rows.Count == 0)
+            return scores;
+        var column = scored.Schema[DigitClassifierOptions.Defaults.OodScoreColumnName];
+        var last = rows.Max();
+        using var cursor = scored.GetRowCursor([column]);
+        var getScore = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> score = default;
+        while (cursor.Position < last && cursor.MoveNext())
+        {
+            if ((cursor.Position & 0xFFF) == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+            if (!rows.Contains(cursor.Position))
+                continue;
+            getScore(ref score);
+            scores[cursor.Position] = score.GetValues()[0];
+        }
+        return scores;
     }
 
     /// <summary>The pixels of the rows in <paramref name="rows"/> (those the data has).</summary>

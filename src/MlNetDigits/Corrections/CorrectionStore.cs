@@ -66,6 +66,38 @@ public sealed class CorrectionStore
         return store;
     }
 
+    /// <summary>
+    /// Opens the store at <paramref name="path"/> only when it already is one: unlike <see cref="Open"/> it never creates the
+    /// file, and never adds the corrections table to another SQLite database (a mistyped path to some other app's
+    /// database is left as it was). For readers, such as fine-tuning, that must not write where they were pointed.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not an SQLite database, or one without a corrections table.</exception>
+    public static CorrectionStore OpenExisting(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new InvalidDataException($"'{fullPath}' is a folder, not a corrections database.");
+        if (!File.Exists(fullPath))
+            throw new FileNotFoundException($"No corrections database at '{fullPath}'.", fullPath);
+        var readOnly = new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        try
+        {
+            using var connection = new SqliteConnection(readOnly);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'corrections';";
+            if ((long)command.ExecuteScalar()! == 0)
+                throw new InvalidDataException($"'{fullPath}' is an SQLite database without a corrections table: not a corrections database.");
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidDataException($"'{fullPath}' is not a corrections database SQLite can open ({e.Message}).", e);
+        }
+        return Open(fullPath);
+    }
+
     /// <summary>Stores a correction and returns it with its id and time.</summary>
     /// <param name="label">The right class (0..9 for digits).</param>
     /// <param name="pixels">The 784 MNIST-style pixels the model saw (0..255).</param>

@@ -41,6 +41,22 @@ public sealed class EvaluateCommandTests(TrainedModels models) : IDisposable
         Assert.Contains("Per-epoch history stored in the model file", File.ReadAllText(Path.Combine(report, "report.md")));
     }
 
+    [Fact]
+    public async Task Evaluate_CnnReport_GivesEachMistakeTheModelsNotADigitScoreAndNoProbabilityOf100Percent()
+    {
+        var report = Path.Combine(_temp.Path, "report");
+
+        var (code, _, error) = await CliRunner.RunAsync(["evaluate", "--model", models.CnnPath, "--data", "sample", "--report", report]);
+
+        Assert.True(code == 0, error);
+        var html = File.ReadAllText(Path.Combine(report, "report.html"));
+        // The CNN trained here has an out-of-distribution score: each gallery image's hover text gives it.
+        var titles = Regex.Matches(html, "<img [^>]*title=\"([^\"]*)\"").Select(m => m.Groups[1].Value).Where(t => t.Contains(": ")).ToList();
+        Assert.NotEmpty(titles);
+        Assert.All(titles, t => Assert.Matches(@"; not-a-digit score -?\d+\.\d\d", t));
+        Assert.DoesNotContain("(100.0 %", html);
+    }
+
     [Theory]
     [InlineData("evaluate")]
     [InlineData("compare")]

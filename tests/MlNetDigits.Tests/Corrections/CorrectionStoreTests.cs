@@ -79,6 +79,56 @@ public sealed class CorrectionStoreTests : IDisposable
     }
 
     [Fact]
+    public void OpenExisting_AStoreWithCorrections_ReadsThem()
+    {
+        CorrectionStore.Open(DatabasePath).Add(3, Rows(1)[0].Image, null, "cnn", "v");
+
+        var store = CorrectionStore.OpenExisting(DatabasePath);
+
+        Assert.Equal(1, store.Count());
+        Assert.Equal(3u, Assert.Single(store.ReadAll()).Label);
+    }
+
+    [Fact]
+    public void OpenExisting_AMissingFile_ThrowsWithoutCreatingIt()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => CorrectionStore.OpenExisting(DatabasePath));
+
+        Assert.Contains(DatabasePath, e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(DatabasePath));
+    }
+
+    [Fact]
+    public void OpenExisting_ADatabaseWithoutCorrections_ThrowsAndLeavesItUnchanged()
+    {
+        Directory.CreateDirectory(_folder);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');";
+            command.ExecuteNonQuery();
+        }
+        var before = File.ReadAllBytes(DatabasePath);
+
+        var e = Assert.Throws<InvalidDataException>(() => CorrectionStore.OpenExisting(DatabasePath));
+
+        Assert.Contains("without a corrections table", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(DatabasePath));
+        Assert.False(File.Exists(DatabasePath + "-wal"));
+    }
+
+    [Fact]
+    public void OpenExisting_AFileThatIsNotADatabase_SaysSo()
+    {
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(DatabasePath, "this is not a database, just text that is long enough to have a header");
+
+        var e = Assert.Throws<InvalidDataException>(() => CorrectionStore.OpenExisting(DatabasePath));
+        Assert.Contains(DatabasePath, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToDataView_GivesLoadFromIdxColumns_EachCorrectionRepeated()
     {
         var store = CorrectionStore.Open(DatabasePath);
