@@ -23,7 +23,9 @@ internal static class LatencyProbe
             return double.NaN;
         var input = SchemaDefinition.Create(typeof(ImageInput));
         input[nameof(ImageInput.Image)].ColumnType = imageType;
-        using var engine = ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, inputSchemaDefinition: input);
+        // Not disposed: ML.NET's PredictionEngine.Dispose disposes the model's transformers with it (an OnnxTransformer's
+        // ONNX Runtime session included), and the caller keeps using the model. The engine holds no native resource of its own.
+        var engine = ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, inputSchemaDefinition: input);
         var example = new ImageInput();
         var output = new ScoreOutput();
         for (int i = 0; i < WarmUp; i++)

@@ -14,11 +14,6 @@ internal static class ModelAssessment
         IReadOnlyList<TrainingCurve> Curves, string? CurvesNote);
 
     /// <summary>Scores <paramref name="test"/> with <paramref name="model"/> and measures its costs.</summary>
-    /// <remarks>
-    /// Use the model for nothing else afterwards but saving it: the latency probe's PredictionEngine owns the transformer
-    /// (ML.NET's CreatePredictionEngine), so disposing it disposes an OnnxTransformer's ONNX Runtime session too, and
-    /// a later Transform fails inside ONNX Runtime with a NullReferenceException.
-    /// </remarks>
     /// <param name="model">The model.</param>
     /// <param name="test">The test split.</param>
     /// <param name="datasetDescription">The test set in words.</param>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML;
+using Microsoft.ML.Transforms.Onnx;
 
 namespace MlNetDigits;
 
@@ -34,7 +35,11 @@ public sealed class PredictionEnginePool<TData, TPrediction> : IDisposable where
         if (_options.MaximumRetainedEngines < 1)
             throw new ArgumentOutOfRangeException(nameof(options), _options.MaximumRetainedEngines, "MaximumRetainedEngines must be at least 1.");
         _logger = logger ?? NullLogger.Instance;
+        if (_options.OnnxIntraOpThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.OnnxIntraOpThreads, "OnnxIntraOpThreads must be at least 1 (or null for ONNX Runtime's default).");
         _ml = new MLContext(seed: 0) { GpuDeviceId = _options.GpuDeviceId, FallbackToCpu = _options.FallbackToCpu };
+        if (_options.OnnxIntraOpThreads is { } threads)
+            _ml.SetOnnxSessionOption(new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
     }
 
     /// <summary>A pool serving one in-memory model under <see cref="DefaultModelName"/> (it never reloads).</summary>

@@ -17,6 +17,13 @@ public sealed class PredictionEnginePoolOptions
 
         /// <summary>Idle engines kept per model: twice the processor count.</summary>
         public static int MaximumRetainedEngines => Environment.ProcessorCount * 2;
+
+        /// <summary>
+        /// Threads ONNX Runtime uses inside one prediction: 1. A pool serves concurrent callers, each on its own thread, so
+        /// one thread per prediction keeps every core busy without the callers' predictions competing for ONNX Runtime's
+        /// own worker threads.
+        /// </summary>
+        public const int OnnxIntraOpThreads = 1;
     }
 
     /// <summary>How the input class maps to columns (ML.NET's SchemaDefinition; null: by member names and attributes).</summary>
@@ -39,6 +46,12 @@ public sealed class PredictionEnginePoolOptions
 
     /// <summary>With <see cref="GpuDeviceId"/>: fall back to the CPU when the GPU cannot be used.</summary>
     public bool FallbackToCpu { get; set; }
+
+    /// <summary>
+    /// Threads ONNX Runtime uses inside one prediction of a CNN model loaded by this pool (see
+    /// <see cref="Defaults.OnnxIntraOpThreads"/>); null: ONNX Runtime's default (all cores for each prediction).
+    /// </summary>
+    public int? OnnxIntraOpThreads { get; set; } = Defaults.OnnxIntraOpThreads;
 
     /// <summary>Idle engines kept per model; more can be in use at once, the extra ones are dropped when returned.</summary>
     public int MaximumRetainedEngines { get; set; } = Defaults.MaximumRetainedEngines;

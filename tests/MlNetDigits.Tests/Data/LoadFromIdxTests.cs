@@ -233,6 +233,39 @@ public sealed class LoadDatasetTests
     }
 
     [Fact]
+    public void LoadDataset_KnownDataSetWithALabelOutsideItsClasses_ThrowsNamingTheRowAndTheFile()
+    {
+        // MNIST's folder holding the sample's test split, one label changed to 200 (a damaged file, not an 11th class).
+        var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));
+        var mnist = Directory.CreateDirectory(Path.Combine(root, "mnist")).FullName;
+        try
+        {
+            var sample = Path.Combine(AppContext.BaseDirectory, "data", "sample");
+            File.Copy(Path.Combine(sample, "t10k-images-idx3-ubyte.gz"), Path.Combine(mnist, "t10k-images-idx3-ubyte.gz"));
+            using (var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(sample, "t10k-labels-idx1-ubyte.gz")), System.IO.Compression.CompressionMode.Decompress))
+            using (var buffer = new MemoryStream())
+            {
+                gz.CopyTo(buffer);
+                var labels = buffer.ToArray();
+                labels[8 + 17] = 200;                    // row 17, after the 8-byte header
+                File.WriteAllBytes(Path.Combine(mnist, "t10k-labels-idx1-ubyte"), labels);
+            }
+
+            var e = Assert.Throws<InvalidDataFileException>(() => new MLContext(1).Data.LoadDataset("mnist", DatasetSplit.Test, root));
+
+            Assert.Contains("row 17 has the label 200", e.Message, StringComparison.Ordinal);
+            Assert.Contains("10 classes", e.Message, StringComparison.Ordinal);
+            Assert.Contains("t10k-labels-idx1-ubyte", e.Message, StringComparison.Ordinal);
+            // A folder given by path is not a known data set: its labels are whatever it holds.
+            Assert.Equal(1000L, new MLContext(1).Data.LoadFromIdxFolder(mnist, DatasetSplit.Test).GetRowCount());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void LoadDataset_MissingMnist_SaysToFetch()
     {
         var root = Path.Combine(Path.GetTempPath(), "mlnd-root-" + Guid.NewGuid().ToString("N"));

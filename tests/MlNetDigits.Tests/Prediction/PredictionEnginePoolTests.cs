@@ -270,6 +270,34 @@ public sealed class PredictionEnginePoolTests : IDisposable
     }
 
     [Fact]
+    public void OnnxIntraOpThreads_OneOrOnnxRuntimesDefault_GiveTheSameProbabilities()
+    {
+        var path = WriteModel(CnnModel.FileBytes);
+        using var single = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, options: new() { OnnxIntraOpThreads = 1 });
+        using var ortDefault = PredictionEnginePool<DigitInput, DigitOutput>.FromFile(path, options: new() { OnnxIntraOpThreads = null });
+
+        foreach (var digit in TestDigits(50))
+        {
+            var input = new DigitInput { Image = digit.Pixels };
+            var a = single.Predict(input).Score;
+            var b = ortDefault.Predict(input).Score;
+            Assert.Equal(a.Length, b.Length);
+            for (int k = 0; k < a.Length; k++)
+                Assert.Equal(b[k], a[k], 1e-6);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    public void OnnxIntraOpThreads_BelowOne_IsRefusedNamingIt(int threads)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PredictionEnginePool<DigitInput, DigitOutput>(new PredictionEnginePoolOptions { OnnxIntraOpThreads = threads }));
+
+        Assert.Contains("OnnxIntraOpThreads", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HundredReloadsOfACnn_DoNotLeakThreads()
     {
         // Every loaded CNN holds an ONNX Runtime session; a replaced model must release it once its engines are back.
