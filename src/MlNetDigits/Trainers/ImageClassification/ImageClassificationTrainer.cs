@@ -198,7 +198,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             var v = ImageExamples.Read(set, _options.LabelColumnName, _options.FeatureColumnName, data.LabelColumn, cancellationToken, "the validation set");
             if (v.Shape != data.Shape)
                 throw ImageExamples.SchemaError(_options.FeatureColumnName, $"images of shape {data.Shape} (as in the training data)", $"{v.Shape}", "the validation set");
-            return ([.. Enumerable.Range(0, n)], new ValidationImages(v.Pixels, v.Labels));
+            return ([.. Enumerable.Range(0, n)], new ValidationImages(v.Pixels, null, v.Labels));
         }
         int held = (int)Math.Round(n * _options.ValidationSetFraction);
         if (held == 0)
@@ -211,15 +211,11 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         Array.Sort(validationRows);
         var trainRows = order[held..];
         Array.Sort(trainRows); // the training order stays the file order unless shuffling
-        int size = data.ImageSize;
-        var pixels = new float[held * size];
+        // Read in place from the training data's array: no copy of the held-out images.
         var labels = new int[held];
         for (int i = 0; i < held; i++)
-        {
-            data.Pixels.AsSpan(validationRows[i] * size, size).CopyTo(pixels.AsSpan(i * size));
             labels[i] = data.Labels[validationRows[i]];
-        }
-        return (trainRows, new ValidationImages(pixels, labels));
+        return (trainRows, new ValidationImages(data.Pixels, validationRows, labels));
     }
 
     /// <summary>The options with the preset's values filled in, checked against the data size.</summary>

@@ -105,8 +105,15 @@ internal sealed class ImageExamples
             throw SchemaError(labelColumnName, $"{t.Type} (the training label's key)", labelColumn.Type.ToString(), what);
         int size = shape.C * shape.H * shape.W;
 
+        // When the data view knows its row count (IDX files, cached views), the pixels go straight into one array of
+        // that size; otherwise they are gathered in chunks of 1024 images and joined at the end, which holds them twice
+        // for a moment (for MNIST, 188 MB more at the peak of a training run).
+        long? knownRows = data.GetRowCount();
+        if (knownRows is { } known && known * size > Array.MaxLength)
+            throw new InvalidOperationException($"{known} images of {size} pixels do not fit in one array.");
+        float[]? direct = knownRows is { } k ? GC.AllocateUninitializedArray<float>((int)(k * size)) : null;
         var chunks = new List<float[]>();
-        var labels = new List<int>();
+        var labels = new List<int>(knownRows is { } capacity ? (int)capacity : 0);
         int skipped = 0;
         long row = -1;
         using var cursor = data.GetRowCursor([labelColumn, imageColumn]);
@@ -114,9 +121,8 @@ internal sealed class ImageExamples
         var readImage = cursor.GetGetter<VBuffer<float>>(imageColumn);
         VBuffer<float> image = default;
         uint value = 0;
-        // Rows are gathered in chunks of 1024 images so that 60,000 images need no repeated array growth.
         const int chunkRows = 1024;
-        float[] chunk = new float[chunkRows * size];
+        float[] chunk = direct ?? new float[chunkRows * size];
         int inChunk = 0;
         while (cursor.MoveNext())
         {
@@ -132,14 +138,16 @@ internal sealed class ImageExamples
             if (value > key.Count)
                 throw new InvalidOperationException($"Row {row} of {what}: label key {value} is outside the key's range 1..{key.Count}.");
             readImage(ref image);
-            var destination = chunk.AsSpan(inChunk * size, size);
             if (image.Length != size)
                 throw new InvalidOperationException($"Row {row} of {what}: column '{imageColumnName}' holds {image.Length} values but its type {imageColumn.Type} declares {size}.");
+            if (direct is not null && (long)(labels.Count + 1) * size > direct.Length)
+                throw new InvalidOperationException($"{Capitalised(what)} gave more rows than the {knownRows} its row count declared.");
+            var destination = chunk.AsSpan((direct is null ? inChunk : labels.Count) * size, size);
             image.CopyTo(destination);
             if (!TensorPrimitives.IsFiniteAll<float>(destination))
                 throw new InvalidOperationException($"Row {row} of {what}: column '{imageColumnName}' holds a NaN or infinite pixel; pixels must be finite.");
             labels.Add((int)value - 1);
-            if (++inChunk == chunkRows)
+            if (direct is null && ++inChunk == chunkRows)
             {
                 chunks.Add(chunk);
                 chunk = new float[chunkRows * size];
@@ -152,16 +160,25 @@ internal sealed class ImageExamples
                 ? $"{Capitalised(what)} is empty: there are no images to train on."
                 : $"All {row + 1} rows of {what} have a missing label (key value 0): there are no images to train on.");
 
-        if ((long)labels.Count * size > Array.MaxLength)
-            throw new InvalidOperationException($"{labels.Count} images of {size} pixels do not fit in one array.");
-        var all = GC.AllocateUninitializedArray<float>(labels.Count * size);
-        int offset = 0;
-        foreach (var full in chunks)
+        float[] all;
+        if (direct is not null)
         {
-            full.CopyTo(all, offset);
-            offset += full.Length;
+            // Rows without a label leave the end of the array unused: trim it (a copy, only then).
+            all = labels.Count * size == direct.Length ? direct : direct.AsSpan(0, labels.Count * size).ToArray();
         }
-        chunk.AsSpan(0, inChunk * size).CopyTo(all.AsSpan(offset));
+        else
+        {
+            if ((long)labels.Count * size > Array.MaxLength)
+                throw new InvalidOperationException($"{labels.Count} images of {size} pixels do not fit in one array.");
+            all = GC.AllocateUninitializedArray<float>(labels.Count * size);
+            int offset = 0;
+            foreach (var full in chunks)
+            {
+                full.CopyTo(all, offset);
+                offset += full.Length;
+            }
+            chunk.AsSpan(0, inChunk * size).CopyTo(all.AsSpan(offset));
+        }
         return new ImageExamples(all, [.. labels], labelColumn, shape, skipped);
     }
 
