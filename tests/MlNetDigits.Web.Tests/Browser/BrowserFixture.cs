@@ -65,6 +65,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
+    /// <summary>
+    /// Opens the draw page (or <paramref name="path"/>) in a new 1100x800 context and waits until its script is ready.
+    /// BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
+    /// </summary>
+    public async Task<IPage> OpenDrawPageAsync(string path = "")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + path);
+        await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
+        return page;
+    }
+
+    /// <summary>Saves a full-page screenshot named <paramref name="name"/> in <see cref="ScreenshotFolder"/> and says where.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        var path = Path.Combine(ScreenshotFolder, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"Screenshot: {path}");
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)

@@ -13,7 +13,7 @@ public sealed class CorrectionFlowTests(BrowserFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Wrong_ThenADigit_StoresTheDrawingWithTheRightLabelAndTheModelsAnswer()
     {
-        var page = await OpenAsync();
+        var page = await fixture.OpenDrawPageAsync();
         await DrawPageTests.DrawAsync(page, "0.52,0.12 0.50,0.50 0.48,0.88");
         await DrawPageTests.WaitForAnswerAsync(page);
         Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
@@ -41,14 +41,14 @@ public sealed class CorrectionFlowTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.NotNull(row.Drawing);
         var drawing = ImageCodec.Decode(row.Drawing);
         Assert.Equal((280, 280), (drawing.Width, drawing.Height));
-        await ScreenshotAsync(page, "draw-corrected");
+        await BrowserFixture.ScreenshotAsync(page, "draw-corrected", output);
         await page.Context.CloseAsync();
     }
 
     [Fact]
     public async Task ADot_IsShownAsNotADigit_NotAsADigitAtSomePercent()
     {
-        var page = await OpenAsync();
+        var page = await fixture.OpenDrawPageAsync();
 
         // One click: a round dot 20 px wide on the 280 px pad, 7 % of its side.
         await DrawPageTests.DrawAsync(page, "0.5,0.5");
@@ -64,20 +64,4 @@ public sealed class CorrectionFlowTests(BrowserFixture fixture, ITestOutputHelpe
         await page.Context.CloseAsync();
     }
 
-    private async Task<IPage> OpenAsync()
-    {
-        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl);
-        await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
-        return page;
-    }
-
-    private async Task ScreenshotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine($"Screenshot: {path}");
-    }
 }

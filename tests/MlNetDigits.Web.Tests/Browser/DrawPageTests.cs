@@ -19,7 +19,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
     [MemberData(nameof(Digits))]
     public async Task Draw_MouseStrokesShowThePredictedDigit(string digit, string strokes)
     {
-        var page = await OpenAsync();
+        var page = await fixture.OpenDrawPageAsync();
 
         await DrawAsync(page, strokes);
         await WaitForAnswerAsync(page);
@@ -31,14 +31,14 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         Assert.StartsWith("data:image/png;base64,", await page.GetByTestId("seen").GetAttributeAsync("src"));
         var width = await page.GetByTestId("model-cnn").Locator($".bars li[data-class='{digit}'] .fill").EvaluateAsync<double>("e => e.getBoundingClientRect().width");
         Assert.True(width > 0, "The winning digit's probability bar has no width.");
-        await ScreenshotAsync(page, $"draw-{digit}");
+        await BrowserFixture.ScreenshotAsync(page, $"draw-{digit}", output);
         await page.Context.CloseAsync();
     }
 
     [Fact]
     public async Task UndoAndClear_RemoveStrokesAndTheAnswerFollows()
     {
-        var page = await OpenAsync();
+        var page = await fixture.OpenDrawPageAsync();
         await DrawAsync(page, "0.52,0.12 0.50,0.50 0.48,0.88");
         await WaitForAnswerAsync(page);
         Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
@@ -74,7 +74,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         await WaitForAnswerAsync(page);
 
         Assert.Equal("1", await page.GetByTestId("digit-cnn").InnerTextAsync());
-        await ScreenshotAsync(page, "draw-phone");
+        await BrowserFixture.ScreenshotAsync(page, "draw-phone", output);
         await page.Context.CloseAsync();
     }
 
@@ -103,7 +103,7 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
             Assert.Matches("confidence threshold|minimum margin|[Nn]ot digit-like|too little ink|a dot", await reason.InnerTextAsync());
         }
         Assert.True(unsure > 0, "Neither test model was unsure of the diagonal stroke; draw something they are unsure of.");
-        await ScreenshotAsync(page, "draw-phone-unsure");
+        await BrowserFixture.ScreenshotAsync(page, "draw-phone-unsure", output);
         await page.Context.CloseAsync();
     }
 
@@ -146,16 +146,6 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         }
         """, strokes);
 
-    private async Task<IPage> OpenAsync()
-    {
-        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl);
-        await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
-        return page;
-    }
-
     /// <summary>Draws "x,y x,y ... | x,y ..." (canvas fractions, strokes separated by '|') with the mouse.</summary>
     internal static async Task DrawAsync(IPage page, string strokes)
     {
@@ -178,12 +168,6 @@ public sealed class DrawPageTests(BrowserFixture fixture, ITestOutputHelper outp
         page.WaitForFunctionAsync("document.body.dataset.state === 'answered' && document.body.dataset.answered === document.body.dataset.revision", null,
             new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 50 });
 
-    private async Task ScreenshotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine($"Screenshot: {path}");
-    }
 
     internal static string Ellipse(double cx, double cy, double rx, double ry, int steps) =>
         string.Join(' ', Enumerable.Range(0, steps + 1).Select(i =>

@@ -26,7 +26,7 @@ public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper ou
     [InlineData("307")]
     public async Task NumberMode_ReadsDigitsDrawnSideBySide_WithABoxAndProbabilitiesForEachDigit(string number)
     {
-        var page = await OpenAsync();
+        var page = await fixture.OpenDrawPageAsync();
         await page.GetByTestId("mode-number").ClickAsync();
         Assert.Equal("true", await page.GetByTestId("mode-number").GetAttributeAsync("aria-pressed"));
         Assert.Equal(new[] { 840, 280 }, await page.GetByTestId("pad").EvaluateAsync<int[]>("c => [c.width, c.height]"));
@@ -50,7 +50,7 @@ public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper ou
             Assert.InRange(centre, 30 + i * 270, 30 + i * 270 + 240);
         }
         Assert.Equal(number.Length, await page.GetByTestId("boxes").Locator(".box").CountAsync());
-        await ScreenshotAsync(page, $"number-{number}");
+        await BrowserFixture.ScreenshotAsync(page, $"number-{number}", output);
 
         // Back to one digit: the square pad, and no boxes over it.
         await page.GetByTestId("mode-digit").ClickAsync();
@@ -82,20 +82,4 @@ public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper ou
                 return FormattableString.Invariant($"{(30 + index * 270 + uv[0] * 240) / 840:0.0000},{(20 + uv[1] * 240) / 280:0.0000}");
             }))));
 
-    private async Task<IPage> OpenAsync()
-    {
-        // BypassCSP: WaitForFunction evaluates with eval; ContentSecurityPolicyTests runs the pages under the policy.
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.BaseUrl);
-        await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
-        return page;
-    }
-
-    private async Task ScreenshotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        output.WriteLine($"Screenshot: {path}");
-    }
 }
