@@ -46,6 +46,39 @@ public sealed class CorrectionFlowTests(BrowserFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task NumberMode_WrongOnOneDigit_StoresThatDigitsPixelsWithTheRightLabel()
+    {
+        var page = await fixture.OpenDrawPageAsync();
+        await page.GetByTestId("mode-number").ClickAsync();
+        await DrawPageTests.DrawAsync(page, string.Join(" | ", "42".Select((digit, i) => NumberModeTests.InCell(NumberModeTests.Strokes[digit], i))));
+        await DrawPageTests.WaitForAnswerAsync(page);
+        Assert.Equal("42", await page.GetByTestId("number-text").InnerTextAsync());
+        long before = File.Exists(fixture.CorrectionsPath) ? CorrectionStore.Open(fixture.CorrectionsPath).Count() : 0;
+
+        // Say the second digit (read as 2) was a 3.
+        await page.GetByTestId("wrong-digit-1").ClickAsync();
+        await page.GetByTestId("label-digit-1-3").ClickAsync();
+        await page.GetByTestId("saved-digit-1").Filter(new LocatorFilterOptions { HasText = "Saved" }).WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+
+        Assert.StartsWith("Saved: it was a 3.", await page.GetByTestId("saved-digit-1").InnerTextAsync());
+        Assert.True(await page.GetByTestId("wrong-digit-1").IsDisabledAsync());
+        Assert.False(await page.GetByTestId("wrong-digit-0").IsDisabledAsync(), "Only the corrected digit's button is spent.");
+        var rows = CorrectionStore.Open(fixture.CorrectionsPath).ReadAll();
+        Assert.Equal(before + 1, rows.Count);
+        var row = rows[^1];
+        Assert.Equal(3u, row.Label);
+        Assert.Equal("2", row.Predicted);
+        Assert.Equal("first", row.ModelName);
+        // The 28x28 the model saw, sent as MNIST pixels: white ink on black, no drawing kept.
+        Assert.Equal(784, row.Pixels.Length);
+        Assert.InRange(row.Pixels.Count(v => v > 128), 20, 400);
+        Assert.True(row.Pixels[0] < 1 && row.Pixels[^1] < 1, "The corners of an MNIST-format digit are black.");
+        Assert.Null(row.Drawing);
+        await BrowserFixture.ScreenshotAsync(page, "number-corrected", output);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ADot_IsShownAsNotADigit_NotAsADigitAtSomePercent()
     {
         var page = await fixture.OpenDrawPageAsync();

@@ -9,7 +9,7 @@ namespace MlNetDigits.Web.Tests.Browser;
 public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     /// <summary>Each digit's strokes in the fractions (0..1) of a square cell, as <see cref="DrawPageTests"/> draws them on the square pad.</summary>
-    private static readonly Dictionary<char, string> Strokes = new()
+    internal static readonly Dictionary<char, string> Strokes = new()
     {
         ['1'] = "0.52,0.12 0.50,0.50 0.48,0.88",
         ['0'] = DrawPageTests.Ellipse(0.5, 0.5, 0.24, 0.36, 36),
@@ -74,7 +74,7 @@ public sealed class NumberModeTests(BrowserFixture fixture, ITestOutputHelper ou
     }
 
     /// <summary>Strokes drawn in square-cell fractions moved into cell <paramref name="index"/> of the 840x280 pad: 240 px cells, 270 px apart, from x = 30.</summary>
-    private static string InCell(string strokes, int index) =>
+    internal static string InCell(string strokes, int index) =>
         string.Join(" | ", strokes.Split('|', StringSplitOptions.TrimEntries).Select(stroke =>
             string.Join(' ', stroke.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(point =>
             {

@@ -235,7 +235,7 @@
         Digits.el("span", { class: "confidence", text: shown ? prediction.confidenceText : "", dataTestid: `confidence-${name}` }));
     if (shown && prediction.unsure) answer.append(Digits.el("span", { class: "unsure", text: "unsure", dataTestid: `unsure-${name}` }));
     panel.append(answer);
-    if (shown && blob) panel.append(...correctionFor(name, prediction, blob, answer));
+    if (shown && blob) panel.append(...correctionFor(name, prediction, { type: "image/png", body: async () => blob }, answer, name));
     // Why the answer should not be trusted, as text: a tooltip is out of reach on a phone.
     if (shown && prediction.unsure)
       panel.append(Digits.el("p", { class: "reason", text: prediction.unsureReason, dataTestid: `reason-${name}` }));
@@ -259,16 +259,17 @@
   }
 
   /**
-   * "Wrong?" (in the answer's line) opens a row of digits; picking one stores a correction of this answer, sent with the
-   * drawing that was answered, and says how many corrections there are. The drawing stays on the pad.
+   * "Wrong?" (in the answer's line) opens a row of digits; picking one stores a correction of this answer, sent with
+   * `image` ({ type, body }: the drawing that was answered, or a digit's 28x28 pixels in number mode), and says how many
+   * corrections there are. The drawing stays on the pad. `key` names the test ids (the model, or "digit-i").
    */
-  function correctionFor(name, prediction, blob, answer) {
-    const wrong = Digits.el("button", { type: "button", class: "wrong", text: "Wrong?", ariaExpanded: "false", dataTestid: `wrong-${name}` });
-    const picker = Digits.el("div", { class: "picker", role: "group", ariaLabel: `What the drawing really is (${name.toUpperCase()})`, hidden: true, dataTestid: `picker-${name}` },
+  function correctionFor(name, prediction, image, answer, key) {
+    const wrong = Digits.el("button", { type: "button", class: "wrong", text: "Wrong?", ariaExpanded: "false", dataTestid: `wrong-${key}` });
+    const picker = Digits.el("div", { class: "picker", role: "group", ariaLabel: `What the drawing really is (${name.toUpperCase()})`, hidden: true, dataTestid: `picker-${key}` },
       Digits.el("span", { text: "It was a" }));
-    const message = Digits.el("p", { class: "saved", role: "status", dataTestid: `saved-${name}` });
+    const message = Digits.el("p", { class: "saved", role: "status", dataTestid: `saved-${key}` });
     for (let digit = 0; digit <= 9; digit++)
-      picker.append(Digits.el("button", { type: "button", class: "chip", text: String(digit), dataTestid: `label-${name}-${digit}` }));
+      picker.append(Digits.el("button", { type: "button", class: "chip", text: String(digit), dataTestid: `label-${key}-${digit}` }));
     wrong.addEventListener("click", () => {
       picker.hidden = !picker.hidden;
       wrong.setAttribute("aria-expanded", String(!picker.hidden));
@@ -286,7 +287,7 @@
         predicted: prediction.isDigit ? prediction.digit : "none",
         version: prediction.modelVersion,
       });
-      const reply = await Digits.request(`api/corrections?${query}`, { method: "POST", headers: { "Content-Type": "image/png" }, body: blob });
+      const reply = await Digits.request(`api/corrections?${query}`, { method: "POST", headers: { "Content-Type": image.type }, body: await image.body() });
       if (reply.ok) {
         const count = reply.body.count;
         message.textContent = `Saved: it was a ${reply.body.label}. ${count.toLocaleString("en")} correction${count === 1 ? "" : "s"} so far.`;
@@ -336,21 +337,41 @@
     if (body && body.unsure)
       panel.append(Digits.el("ul", { class: "reason reasons", dataTestid: "number-reasons" }, ...body.unsureReasons.map(r => Digits.el("li", { text: r }))));
     if (body && body.digits.length)
-      panel.append(Digits.el("ol", { class: "number-digits" }, ...body.digits.map(digitCard)));
+      panel.append(Digits.el("ol", { class: "number-digits" }, ...body.digits.map((d, i) => digitCard(d, i, body.model))));
     return panel;
   }
 
-  function digitCard(d, i) {
+  function digitCard(d, i, reader) {
     const p = d.prediction;
-    const card = Digits.el("li", { class: "number-digit", dataTestid: `number-digit-${i}` },
-      Digits.el("div", { class: "answer" },
-        p.image ? Digits.el("img", { class: "mini-seen", src: p.image, alt: `Digit ${i + 1} as the model sees it` }) : null,
-        Digits.el("span", { class: "digit", text: p.isDigit ? p.digit : "?" }),
-        Digits.el("span", { class: "confidence", text: p.isDigit ? p.confidenceText : `not a digit (${reasons[p.notADigitReason] || p.notADigitReason})` }),
-        p.unsure ? Digits.el("span", { class: "unsure", text: "unsure" }) : null),
+    const answer = Digits.el("div", { class: "answer" },
+      p.image ? Digits.el("img", { class: "mini-seen", src: p.image, alt: `Digit ${i + 1} as the model sees it` }) : null,
+      Digits.el("span", { class: "digit", text: p.isDigit ? p.digit : "?" }),
+      Digits.el("span", { class: "confidence", text: p.isDigit ? p.confidenceText : `not a digit (${reasons[p.notADigitReason] || p.notADigitReason})` }),
+      p.unsure ? Digits.el("span", { class: "unsure", text: "unsure" }) : null);
+    const card = Digits.el("li", { class: "number-digit", dataTestid: `number-digit-${i}` }, answer);
+    // A digit of a number is corrected with the 28x28 pixels its model saw (MNIST format, "preprocess": false), so the
+    // server classifies exactly what was answered.
+    if (p.image && reader)
+      card.append(...correctionFor(reader, p, { type: "application/json", body: () => mnistPixelsJson(p.image) }, answer, `digit-${i}`));
+    card.append(
       Digits.el("p", { class: "segment", text: `cut ${Digits.percent(d.segmentationConfidence)} sure${d.wasSplit ? ", split from touching ink" : ""}` }),
       barsFor(p, p.classes));
     return card;
+  }
+
+  /** The gray values of a 28x28 PNG data URL as the JSON body of an MNIST-format image ({"pixels": [...], "preprocess": false}). */
+  async function mnistPixelsJson(dataUrl) {
+    const picture = new Image();
+    picture.src = dataUrl;
+    await picture.decode();
+    const scratch = document.createElement("canvas");
+    scratch.width = 28;
+    scratch.height = 28;
+    const context = scratch.getContext("2d", { willReadFrequently: true });
+    context.drawImage(picture, 0, 0);
+    const rgba = context.getImageData(0, 0, 28, 28).data;
+    const pixels = Array.from({ length: 28 * 28 }, (_, k) => rgba[4 * k]);
+    return JSON.stringify({ width: 28, height: 28, pixels, preprocess: false });
   }
 
   async function loadModels() {
