@@ -198,7 +198,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
             var v = ImageExamples.Read(set, _options.LabelColumnName, _options.FeatureColumnName, data.LabelColumn, cancellationToken, "the validation set");
             if (v.Shape != data.Shape)
                 throw ImageExamples.SchemaError(_options.FeatureColumnName, $"images of shape {data.Shape} (as in the training data)", $"{v.Shape}", "the validation set");
-            return ([.. Enumerable.Range(0, n)], new ValidationImages(v.Pixels, null, v.Labels));
+            return ([.. Enumerable.Range(0, n)], new ValidationImages(new OodFitting.Images(v.Pixels, null, v.Count), v.Labels));
         }
         int held = (int)Math.Round(n * _options.ValidationSetFraction);
         if (held == 0)
@@ -215,7 +215,7 @@ public sealed partial class ImageClassificationTrainer : IEstimator<ImageClassif
         var labels = new int[held];
         for (int i = 0; i < held; i++)
             labels[i] = data.Labels[validationRows[i]];
-        return (trainRows, new ValidationImages(data.Pixels, validationRows, labels));
+        return (trainRows, new ValidationImages(new OodFitting.Images(data.Pixels, validationRows, held), labels));
     }
 
     /// <summary>The options with the preset's values filled in, checked against the data size.</summary>

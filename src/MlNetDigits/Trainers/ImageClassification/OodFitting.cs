@@ -15,7 +15,19 @@ internal sealed record OodFit(OodScoreHead Head, OodCalibration Calibration);
 internal static class OodFitting
 {
     /// <summary>Raw images (N, C, H, W): image i at <see cref="Rows"/>[i] of <see cref="Pixels"/>, or at i without rows.</summary>
-    public sealed record Images(float[] Pixels, int[]? Rows, int Count);
+    public sealed record Images(float[] Pixels, int[]? Rows, int Count)
+    {
+        /// <summary>Images start..start+n-1, normalised x' = x * scale[c] + shift[c], into <paramref name="x"/> (n, C, H, W).</summary>
+        public void Normalise(int start, int n, Span<float> x, int channels, int plane, float[] scale, float[] shift)
+        {
+            int size = channels * plane;
+            for (int i = 0; i < n; i++)
+            {
+                int image = Rows is null ? start + i : Rows[start + i];
+                Normalization.Apply(Pixels.AsSpan(image * size, size), x.Slice(i * size, size), channels, plane, scale, shift);
+            }
+        }
+    }
 
     /// <summary>
     /// Fits the head on <paramref name="training"/> (classes <paramref name="trainingLabels"/>) and
@@ -94,11 +106,7 @@ internal static class OodFitting
         {
             int n = Math.Min(batch, images.Count - start);
             var x = n == batch ? input : new Tensor(n, shape.C, shape.H, shape.W);
-            for (int i = 0; i < n; i++)
-            {
-                int image = images.Rows is null ? start + i : images.Rows[start + i];
-                Normalization.Apply(images.Pixels.AsSpan(image * size, size), x.Data.AsSpan(i * size, size), shape.C, plane, scale, shift);
-            }
+            images.Normalise(start, n, x.Data, shape.C, plane, scale, shift);
             var output = PenultimateFeatures.Forward(network, x, features.AsSpan(start * featureCount, n * featureCount));
             output.Data.AsSpan(0, n * classes).CopyTo(logits.AsSpan(start * classes));
         }

@@ -8,12 +8,11 @@ using MlNetDigits.Engine.Optim;
 
 namespace MlNetDigits;
 
-/// <summary>Validation images (N, C, H, W) raw, with their classes 0..K-1.</summary>
 /// <summary>
-/// Validation images: <see cref="Pixels"/> (N, C, H, W) with <see cref="Rows"/> null, or the images at <see cref="Rows"/> of
-/// a larger array (the held-out rows of the training data, read in place rather than copied).
+/// Validation images, raw, with their classes 0..K-1: an array of their own, or the held-out rows of the training data
+/// (read in place rather than copied).
 /// </summary>
-internal sealed record ValidationImages(float[] Pixels, int[]? Rows, int[] Labels);
+internal sealed record ValidationImages(OodFitting.Images Images, int[] Labels);
 
 /// <summary>
 /// What a training run produced: the network (evaluation mode), how it got there, and the final network's validation
@@ -137,7 +136,7 @@ internal sealed class TrainingLoop
         float[]? validationLogits = null;
         if (_validation is not null)
         {
-            validationLogits = EvaluationLogits(_validation.Pixels, _validation.Rows, _validation.Labels.Length);
+            validationLogits = EvaluationLogits(_validation.Images);
             _net.Eval();
         }
         CalibrationResult? calibration = null;
@@ -204,12 +203,12 @@ internal sealed class TrainingLoop
 
         double? validationLoss = null, validationAccuracy = null;
         if (_validation is not null)
-            (validationLoss, validationAccuracy) = LossAndAccuracy(EvaluationLogits(_validation.Pixels, _validation.Rows, _validation.Labels.Length), _validation.Labels);
+            (validationLoss, validationAccuracy) = LossAndAccuracy(EvaluationLogits(_validation.Images), _validation.Labels);
         double? trainEvalLoss = null, trainEvalAccuracy = null;
         if (_s.TestOnTrainSet)
         {
             var labels = Array.ConvertAll(_trainRows, r => _data.Labels[r]);
-            (trainEvalLoss, trainEvalAccuracy) = LossAndAccuracy(EvaluationLogits(_data.Pixels, _trainRows, labels.Length), labels);
+            (trainEvalLoss, trainEvalAccuracy) = LossAndAccuracy(EvaluationLogits(new OodFitting.Images(_data.Pixels, _trainRows, _trainRows.Length)), labels);
         }
         var record = new ImageClassificationEpoch(epoch, lossSum / seen, (double)correct / seen, validationLoss, validationAccuracy,
             _optimizer.LearningRate, clock.Elapsed.TotalSeconds, trainEvalLoss, trainEvalAccuracy);
@@ -258,7 +257,7 @@ internal sealed class TrainingLoop
             return null;
         var rows = EvenlySpaced(_trainRows, maximumTrainingImages);
         return OodFitting.Fit(_net, _data.Shape, _scale, _shift, new OodFitting.Images(_data.Pixels, rows, rows.Length),
-            [.. rows.Select(r => _data.Labels[r])], new OodFitting.Images(_validation.Pixels, _validation.Rows, _validation.Labels.Length), _classes, rate);
+            [.. rows.Select(r => _data.Labels[r])], _validation.Images, _classes, rate);
     }
 
     /// <summary><paramref name="count"/> of <paramref name="rows"/> at even steps (all of them when count is 0 or at least their number).</summary>
@@ -272,12 +271,10 @@ internal sealed class TrainingLoop
         return picked;
     }
 
-    /// <summary>
-    /// The logits (N, K) of <paramref name="count"/> raw images (N, C, H, W) in evaluation mode (then back to training mode):
-    /// the first ones of <paramref name="pixels"/>, or those at <paramref name="indices"/>.
-    /// </summary>
-    private float[] EvaluationLogits(float[] pixels, int[]? indices, int count)
+    /// <summary>The logits (N, K) of raw images in evaluation mode (then back to training mode).</summary>
+    private float[] EvaluationLogits(OodFitting.Images images)
     {
+        int count = images.Count;
         int batch = Math.Min(count, ImageClassificationTrainer.Defaults.EvaluationBatchSize);
         var logits = new float[count * _classes];
         _net.Eval();
@@ -286,11 +283,7 @@ internal sealed class TrainingLoop
         {
             int rows = Math.Min(batch, count - start);
             var x = rows == batch ? input : new Tensor(rows, _channels, _data.Shape.H, _data.Shape.W);
-            if (indices is null)
-                Normalization.Apply(pixels.AsSpan(start * _imageSize, rows * _imageSize), x.Data, _channels, _plane, _scale, _shift);
-            else
-                for (int i = 0; i < rows; i++)
-                    Normalization.Apply(pixels.AsSpan(indices[start + i] * _imageSize, _imageSize), x.Data.AsSpan(i * _imageSize, _imageSize), _channels, _plane, _scale, _shift);
+            images.Normalise(start, rows, x.Data, _channels, _plane, _scale, _shift);
             _net.Forward(x).CopyTo(logits.AsSpan(start * _classes, rows * _classes));
         }
         _net.Train();
