@@ -145,8 +145,6 @@ internal static class FineTuneRun
 
         var testDescription = $"{dataset.Description}, test split";
         await log.Out.WriteLineAsync(string.Create(inv, $"Measuring the initial model on the corrections and the test split ({test.GetRowCount():N0} images)...")).ConfigureAwait(false);
-        // The corrections are scored before the test split: the assessment's latency probe disposes its PredictionEngine,
-        // and with it the model's ONNX Runtime session, after which the model cannot score anything.
         var rightBefore = CountRight(initialModel.Transformer, correctionsOnce, classNames);
         var before = await Task.Run(() => ModelAssessment.Assess(initialModel.Transformer, test, testDescription,
             new ModelAssessment.ModelFacts("initial", initialSummary.Description, initialPath, null, null, [], null), cancellationToken), cancellationToken).ConfigureAwait(false);

@@ -61,8 +61,10 @@ internal static class TestSetScorer
 
         var mistakes = evaluation.Misclassified.OrderByDescending(m => m.Top[0].Probability).ThenBy(m => m.Row).Take(galleryCount).ToList();
         var wanted = mistakes.Select(m => m.Row).Concat(Enumerable.Range(0, SampleImageCount).Select(i => (long)i)).ToHashSet();
-        var images = ReadImages(test, test.Schema["Image"], wanted, cancellationToken);
-        var oodScores = hasOodScore ? ReadOodScores(scored, [.. mistakes.Select(m => m.Row)], cancellationToken) : [];
+        var images = ReadRows(test, test.Schema["Image"], wanted, image => image.DenseValues().ToArray(), cancellationToken);
+        var oodScores = hasOodScore  // the model's out-of-distribution score: above 0, not digit-like
+            ? ReadRows(scored, scored.Schema[DigitClassifierOptions.Defaults.OodScoreColumnName], [.. mistakes.Select(m => m.Row)], score => score.GetValues()[0], cancellationToken)
+            : [];
         var gallery = mistakes.Select(m => new Misclassified(m.Row, m.TrueClass, m.PredictedClass, m.Top, images[m.Row])
         {
             NotADigitScore = oodScores.TryGetValue(m.Row, out var ood) ? ood : null,
@@ -99,47 +101,30 @@ internal static class TestSetScorer
         }
     }
 
-    /// <summary>The model's out-of-distribution score ("OodScore": above 0, not digit-like) of the rows in <paramref name="rows"/>.</summary>
-    private static Dictionary<long, float> ReadOodScores(IDataView scored, HashSet<long> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// The values of the Single-vector <paramref name="column"/> in the rows in <paramref name="rows"/> (those the data has),
+    /// as <paramref name="select"/> turns each into a result.
+    /// </summary>
+    private static Dictionary<long, T> ReadRows<T>(IDataView data, DataViewSchema.Column column, HashSet<long> rows, Func<VBuffer<float>, T> select,
+        CancellationToken cancellationToken)
     {
-        var scores = new Dictionary<long, float>();
+        var values = new Dictionary<long, T>();
         if (rows.Count == 0)
-            return scores;
-        var column = scored.Schema[DigitClassifierOptions.Defaults.OodScoreColumnName];
+            return values;
         var last = rows.Max();
-        using var cursor = scored.GetRowCursor([column]);
-        var getScore = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> score = default;
+        using var cursor = data.GetRowCursor([column]);
+        var getValue = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> value = default;
         while (cursor.Position < last && cursor.MoveNext())
         {
             if ((cursor.Position & 0xFFF) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
             if (!rows.Contains(cursor.Position))
                 continue;
-            getScore(ref score);
-            scores[cursor.Position] = score.GetValues()[0];
+            getValue(ref value);
+            values[cursor.Position] = select(value);
         }
-        return scores;
-    }
-
-    /// <summary>The pixels of the rows in <paramref name="rows"/> (those the data has).</summary>
-    private static Dictionary<long, float[]> ReadImages(IDataView test, DataViewSchema.Column imageColumn, HashSet<long> rows, CancellationToken cancellationToken)
-    {
-        var images = new Dictionary<long, float[]>();
-        var last = rows.Max();
-        using var cursor = test.GetRowCursor([imageColumn]);
-        var getImage = cursor.GetGetter<VBuffer<float>>(imageColumn);
-        VBuffer<float> image = default;
-        while (cursor.Position < last && cursor.MoveNext())
-        {
-            if ((cursor.Position & 0xFFF) == 0)
-                cancellationToken.ThrowIfCancellationRequested();
-            if (!rows.Contains(cursor.Position))
-                continue;
-            getImage(ref image);
-            images[cursor.Position] = image.DenseValues().ToArray();
-        }
-        return images;
+        return values;
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
