@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MlNetDigits.Cli.Reports;
 
@@ -96,7 +95,7 @@ internal static class PredictCommand
     public static string PredictionText(DigitPrediction prediction)
     {
         if (!prediction.IsDigit)
-            return $"not a digit: {prediction.UnsureReason ?? ReasonName(prediction.NotADigitReason)}";
+            return $"not a digit: {prediction.UnsureReason ?? prediction.NotADigitReason.ToJsonName()}";
         var runnerUp = prediction.Ranked.Count > 1 ? prediction.Ranked[1] : prediction.Best;
         return $"{prediction.Digit}  {prediction.ConfidenceText,9}   next {runnerUp.ClassName} {ConfidenceFormat.Percent(runnerUp.Score)}" +
                (prediction.IsUnsure ? $"   unsure: {prediction.UnsureReason}" : "");
@@ -138,7 +137,7 @@ internal static class PredictCommand
         ["confidence"] = Math.Round(prediction.Confidence, 6),
         ["confidenceText"] = prediction.ConfidenceText,
         ["isDigit"] = prediction.IsDigit,
-        ["notADigitReason"] = ReasonName(prediction.NotADigitReason),
+        ["notADigitReason"] = prediction.NotADigitReason.ToJsonName(),
         ["notADigitScore"] = prediction.NotADigitScore is { } score && float.IsFinite(score) ? Math.Round(score, 6) : null,
         ["probabilities"] = new JsonArray([.. prediction.Probabilities.Select(p => (JsonNode?)JsonValue.Create(Math.Round(p.Score, 6)))]),
         ["classNames"] = new JsonArray([.. prediction.Probabilities.Select(p => (JsonNode?)JsonValue.Create(p.ClassName))]),
@@ -164,10 +163,6 @@ internal static class PredictCommand
             ["prediction"] = PredictionJson(d.Prediction),
         })]),
     };
-
-    /// <summary>The reason as JSON names are written ("tooLittleInk"), as the web API gives it; null for a digit.</summary>
-    public static string? ReasonName(NotADigitReason reason) =>
-        reason == NotADigitReason.None ? null : JsonNamingPolicy.CamelCase.ConvertName(reason.ToString());
 
     /// <summary>The digit facade over the model file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidModelException">The file is not a model, or not one that classifies 28 x 28 "Image" pixels into class probabilities (the message names the file).</exception>

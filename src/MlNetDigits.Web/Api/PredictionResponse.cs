@@ -46,13 +46,9 @@ public sealed record PredictionResponse(
             scores[i] = probabilities[i].Score;
         }
         return new PredictionResponse(model, prediction.Model.Version, prediction.Digit, prediction.Confidence, prediction.ConfidenceText,
-            prediction.IsDigit, ReasonName(prediction.NotADigitReason), prediction.NotADigitScore, prediction.IsUnsure,
+            prediction.IsDigit, prediction.NotADigitReason.ToJsonName(), prediction.NotADigitScore, prediction.IsUnsure,
             prediction.UnsureReason, classes, scores, includeImage ? DataUrl(prediction.Image) : null);
     }
-
-    /// <summary>The reason in camelCase ("tooLittleInk"), as JSON names are written; null for <see cref="MlNetDigits.NotADigitReason.None"/>.</summary>
-    public static string? ReasonName(NotADigitReason reason) =>
-        reason == MlNetDigits.NotADigitReason.None ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(reason.ToString());
 
     /// <summary>A gray image as a <c>data:image/png;base64,...</c> URL.</summary>
     public static string DataUrl(GrayImage image) => "data:image/png;base64," + Convert.ToBase64String(ImageCodec.EncodePng(image));

@@ -21,3 +21,11 @@ public enum NotADigitReason
     /// </summary>
     NotDigitLike,
 }
+
+/// <summary>Helpers for <see cref="NotADigitReason"/>.</summary>
+public static class NotADigitReasonExtensions
+{
+    /// <summary>The reason as a JSON name is written, in camelCase ("tooLittleInk"); null for <see cref="NotADigitReason.None"/>.</summary>
+    public static string? ToJsonName(this NotADigitReason reason) =>
+        reason == NotADigitReason.None ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(reason.ToString());
+}

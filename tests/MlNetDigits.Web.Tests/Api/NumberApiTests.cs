@@ -137,7 +137,7 @@ public sealed class NumberApiTests(WebAppFactory factory) : IClassFixture<WebApp
         Assert.Equal(expected.UnsureReasons, body.GetProperty("unsureReasons").EnumerateArray().Select(r => r.GetString()));
         var last = body.GetProperty("digits")[2].GetProperty("prediction");
         Assert.False(last.GetProperty("isDigit").GetBoolean());
-        Assert.Equal(PredictionResponse.ReasonName(expected.Digits[2].Prediction.NotADigitReason), last.GetProperty("notADigitReason").GetString());
+        Assert.Equal(expected.Digits[2].Prediction.NotADigitReason.ToJsonName(), last.GetProperty("notADigitReason").GetString());
         Assert.Equal(expected.Digits[2].Prediction.NotADigitScore, last.GetProperty("notADigitScore").GetSingle());
         Assert.Contains(body.GetProperty("unsureReasons").EnumerateArray(), r => r.GetString()!.Contains("is not a digit"));
     }
